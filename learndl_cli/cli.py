@@ -1,0 +1,68 @@
+"""The command line: parses arguments and hands them to the command modules in ``commands/``.
+
+This module and the command modules import only light libraries at the top; anything heavy
+(torch, the grader) is imported inside the command that needs it, so ``learndl --help``,
+``learndl quiz`` and ``learndl status`` start fast and never import torch.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import __version__
+from .context import App
+from .errors import UserError
+from .paths import ensure_home, resolve_home
+
+app = typer.Typer(
+    name="learndl",
+    help="Spaced-repetition flashcards and graded coding drills for Dive into Deep Learning.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+
+def _version(value: bool):
+    if value:
+        typer.echo(f"learndl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    home: Annotated[
+        Optional[Path],
+        typer.Option("--home", help="Data directory (default: $LEARNDL_HOME or the user data dir).", show_default=False),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """learndl: review concept cards with FSRS and drill the book's code, in your terminal."""
+    if ctx.resilient_parsing:
+        return
+    ctx.obj = App(home=ensure_home(resolve_home(home)))
+    ctx.call_on_close(ctx.obj.close)
+
+
+def _register() -> None:
+    from .commands import decks, exercise, quiz, status
+
+    for module in (quiz, status, decks, exercise):
+        module.register(app)
+    try:
+        from .commands import report  # noqa: F401  (added by the self-assessment work)
+    except ImportError:
+        return
+    report.register(app)
+
+
+_register()
+
+__all__ = ["app", "UserError"]

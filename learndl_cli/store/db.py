@@ -1,0 +1,114 @@
+"""Opening the database: location, pragmas, migrations, version checks and daily backups."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from ..errors import UserError
+from .migrations import SCHEMA_VERSION, migrations
+
+DB_FILE = "learndl.db"
+BACKUP_DIR = "backups"
+KEEP_BACKUPS = 7
+BUSY_TIMEOUT_MS = 10_000
+
+
+def db_path(home: Path) -> Path:
+    return home / DB_FILE
+
+
+def backups(home: Path) -> list[Path]:
+    """Automatic backups, newest first."""
+    folder = home / BACKUP_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob("learndl-*.db"), reverse=True)
+
+
+def _corrupt(path: Path, home: Path, detail: str) -> UserError:
+    newest = backups(home)
+    hint = (
+        f"; the newest automatic backup is {newest[0]} (learndl restore {newest[0]})"
+        if newest
+        else "; there is no automatic backup yet"
+    )
+    return UserError(f"{path}: the database is damaged ({detail}){hint}")
+
+
+def open_db(home: Path, *, migrate: bool = True, backup_now: datetime | None = None) -> Database:
+    """Open (and create or upgrade) the database in ``home``.
+
+    Refuses a database written by a newer learndl, and names the newest backup when the file is
+    damaged. ``backup_now``, when given, makes the day's automatic backup if it is missing.
+    """
+    path = db_path(home)
+    try:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise UserError(f"{path}: cannot open the database: {exc}") from None
+    db = Database(conn)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        if mode.lower() != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        applied = [m.name for m in migrations.applied(db)]
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        if "readonly" in str(exc) or "unable to open" in str(exc):
+            raise UserError(f"{path}: cannot write the database: {exc}") from None
+        raise _corrupt(path, home, str(exc)) from None
+    known = {m.name for m in migrations._migrations}
+    unknown = [name for name in applied if name not in known]
+    if unknown or len(applied) > SCHEMA_VERSION:
+        conn.close()
+        raise UserError(
+            f"{path}: this database was written by a newer learndl (schema {len(applied)}, "
+            f"this one knows {SCHEMA_VERSION}); upgrade learndl to use it"
+        )
+    if migrate and len(applied) < SCHEMA_VERSION:
+        if applied and backup_now is not None:
+            make_backup(db, home, backup_now, tag="pre-migration")
+        try:
+            migrations.apply(db)
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            raise UserError(f"{path}: cannot upgrade the database: {exc}") from None
+    if backup_now is not None:
+        daily_backup(db, home, backup_now)
+    return db
+
+
+def make_backup(db: Database, home: Path, now: datetime, tag: str = "") -> Path:
+    folder = home / BACKUP_DIR
+    folder.mkdir(exist_ok=True)
+    stamp = now.astimezone(timezone.utc).strftime("%Y-%m-%d")
+    target = folder / f"learndl-{stamp}{'-' + tag if tag else ''}.db"
+    if target.exists():
+        return target
+    tmp = target.with_suffix(".tmp")
+    if tmp.exists():
+        tmp.unlink()
+    db.execute("VACUUM INTO ?", [str(tmp)])
+    tmp.replace(target)
+    return target
+
+
+def daily_backup(db: Database, home: Path, now: datetime) -> Path | None:
+    """Keep one ``VACUUM INTO`` copy per day, and the last ``KEEP_BACKUPS`` of them."""
+    if not db["cards"].exists() or db["reviews"].count == 0:
+        return None
+    try:
+        made = make_backup(db, home, now)
+        for old in backups(home)[KEEP_BACKUPS:]:
+            old.unlink(missing_ok=True)
+        return made
+    except (OSError, sqlite3.Error):
+        # A missing backup must not stop a review; ``learndl doctor`` reports its absence.
+        return None
