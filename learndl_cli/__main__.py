@@ -1,4 +1,8 @@
-"""Entry point: ``learndl`` and ``python -m learndl_cli``. Turns every UserError into one line."""
+"""Entry point: ``learndl`` and ``python -m learndl_cli``.
+
+A ``UserError`` is printed by Typer as one line (it is a ClickException); an interrupt says that
+nothing is lost. Anything else is a bug: it is reported in one line too, with where to look.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +10,27 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .errors import UserError
-
     try:
         from .cli import app
 
         app(args=argv, prog_name="learndl", standalone_mode=True)
-    except UserError as err:
-        print(f"learndl: {err}", file=sys.stderr)
-        return err.code
     except KeyboardInterrupt:
         print("learndl: interrupted; every answer already given is saved", file=sys.stderr)
         return 130
     except SystemExit as exc:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
+    except Exception as exc:  # a bug in learndl: one line, never a traceback
+        import os
+
+        if os.environ.get("LEARNDL_DEBUG"):
+            raise
+        print(
+            f"learndl: internal error: {type(exc).__name__}: {exc} (set LEARNDL_DEBUG=1 for the traceback, "
+            "and please report it)",
+            file=sys.stderr,
+        )
+        return 70
     return 0
 
 

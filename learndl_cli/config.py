@@ -29,6 +29,7 @@ class Settings:
     fsrs_parameters: tuple[float, ...] = ()
     workspace: str = ""
     deck_paths: tuple[str, ...] = field(default_factory=tuple)
+    bundled_decks: bool = True
     editor: str = ""
 
     def workspace_dir(self, home: Path) -> Path:

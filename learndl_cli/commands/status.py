@@ -1,7 +1,123 @@
-"""Placeholder: filled in by the work on this command."""
+"""``learndl status``: what is due today, the streak, today's study and the next due card."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..context import get_app
+
+
+def gather(app) -> dict:
+    """Everything ``status`` shows, as plain data (the ``--json`` document)."""
+    from ..decks import sync
+    from ..scheduler import iso, next_day_start, study_day
+    from ..stats import streaks
+    from ..store import cards as store
+    from ..store import exercises_due
+
+    db = app.db
+    now = app.now()
+    settings = app.settings
+    result = sync(db, settings, now)
+    day = study_day(now, settings.day_starts_hour)
+    day_end = next_day_start(now, settings.day_starts_hour)
+    per_deck = store.due_by_deck(db, now, day_end, day)
+    new_left = max(0, settings.new_per_day - store.new_studied_on(db, day))
+    review_left = max(0, settings.max_reviews_per_day - store.reviews_studied_on(db, day))
+    decks = []
+    totals = {"learning": 0, "review": 0, "new": 0}
+    for row in result.decks:
+        due = per_deck.get(row["id"], {"learning": 0, "review": 0, "new": 0})
+        entry = {
+            "id": row["id"],
+            "title": row["title"],
+            "chapter": row["chapter"],
+            "cards": row["cards"],
+            "learning": due["learning"],
+            "review": due["review"],
+            "new": min(due["new"], new_left),
+        }
+        decks.append(entry)
+        for key in totals:
+            totals[key] += entry[key]
+    totals["new"] = min(totals["new"], new_left)
+    totals["review"] = min(totals["review"], review_left)
+    current, longest = streaks(store.study_days(db), day)
+    next_due = store.next_due_after(db, now)
+    return {
+        "now": iso(now),
+        "day": day,
+        "decks": decks,
+        "due": totals,
+        "studied_today": store.day_summary(db, day),
+        "streak": {"current": current, "longest": longest},
+        "next_due": iso(next_due),
+        "redrills": exercises_due(db, now),
+        "problems": [str(p) for p in result.problems],
+    }
+
+
+def render(data: dict, console: Console) -> None:
+    from ..scheduler import format_interval, parse_ts
+
+    streak = data["streak"]
+    console.print(
+        Text(f"Today {data['day']}", style="bold"),
+        Text(f" · streak {streak['current']} day{'s' if streak['current'] != 1 else ''} (longest {streak['longest']})", style="cyan"),
+    )
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column("deck")
+    table.add_column("ch", justify="right")
+    table.add_column("cards", justify="right", style="dim")
+    table.add_column("learning", justify="right", style="red")
+    table.add_column("review", justify="right", style="green")
+    table.add_column("new", justify="right", style="blue")
+    for deck in data["decks"]:
+        table.add_row(
+            f"{deck['title']} [dim]({deck['id']})[/dim]",
+            str(deck["chapter"] if deck["chapter"] is not None else "-"),
+            str(deck["cards"]),
+            str(deck["learning"] or "·"),
+            str(deck["review"] or "·"),
+            str(deck["new"] or "·"),
+        )
+    due = data["due"]
+    table.add_row("[bold]due today[/bold]", "", "", f"[bold]{due['learning']}", f"[bold]{due['review']}", f"[bold]{due['new']}")
+    console.print(table)
+    today = data["studied_today"]
+    if today["reviews"]:
+        minutes, seconds = divmod(today["seconds"], 60)
+        console.print(
+            f"Studied today: {today['reviews']} reviews of {today['cards']} cards in {minutes}m {seconds:02d}s, "
+            f"again {today['again'] / today['reviews']:.0%}"
+        )
+    else:
+        console.print("Studied today: nothing yet.")
+    if data["next_due"]:
+        now = parse_ts(data["now"])
+        nd = parse_ts(data["next_due"])
+        console.print(f"Next card due: in {format_interval(nd - now)} ({nd.astimezone():%Y-%m-%d %H:%M})")
+    if data["redrills"]:
+        console.print(f"[yellow]Exercises due for re-drill:[/yellow] {', '.join(data['redrills'])}")
+    if data["problems"]:
+        console.print(f"[yellow]{len(data['problems'])} deck problem(s): learndl decks validate[/yellow]")
 
 
 def register(app: typer.Typer) -> None:
-    return None
+    @app.command()
+    def status(
+        ctx: typer.Context,
+        as_json: Annotated[bool, typer.Option("--json", help="Print the status as a JSON document.")] = False,
+    ) -> None:
+        """Show what is due today per deck, the streak, today's study and the next due card."""
+        data = gather(get_app(ctx))
+        if as_json:
+            typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        else:
+            render(data, Console(highlight=False))

@@ -112,3 +112,34 @@ def daily_backup(db: Database, home: Path, now: datetime) -> Path | None:
     except (OSError, sqlite3.Error):
         # A missing backup must not stop a review; ``learndl doctor`` reports its absence.
         return None
+
+
+class write_txn:
+    """A short write transaction: ``BEGIN IMMEDIATE`` takes the write lock up front, so a writer
+    waits on the busy timeout instead of failing with "database is locked" on a lock upgrade.
+    Nested use joins the outer transaction (as a savepoint, through ``db.atomic()``)."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        self._outer = None
+
+    def __enter__(self) -> Database:
+        if self.db.conn.in_transaction:
+            self._outer = self.db.atomic()
+            return self._outer.__enter__()
+        self.db.conn.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if self._outer is not None:
+            return bool(self._outer.__exit__(exc_type, exc, tb))
+        if exc_type is None:
+            try:
+                self.db.conn.execute("COMMIT")
+            except BaseException:
+                if self.db.conn.in_transaction:
+                    self.db.conn.execute("ROLLBACK")
+                raise
+        elif self.db.conn.in_transaction:
+            self.db.conn.execute("ROLLBACK")
+        return False

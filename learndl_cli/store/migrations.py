@@ -90,6 +90,7 @@ def m001_initial(db: Database) -> None:
             "day": str,  # the study day (local, after day_starts_hour) it counted for
             "rating": int,
             "duration_ms": int,
+            "prev_state": int,  # the card's state before the review (0 = new)
             "state": int,  # the card's state after the review
             "stability": float,
             "difficulty": float,

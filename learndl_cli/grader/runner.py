@@ -1,0 +1,578 @@
+"""The grading parent: runs an exercise's checks against a learner's file and decides the verdict.
+
+One grade:
+
+1. read the file; a syntax error or a forbidden shortcut (``forbid.scan``) ends it before any of
+   the learner's code runs;
+2. start one child (``fork`` on CPU from this already-warm process, ``spawn`` for CUDA), which
+   imports the learner's file and says which required names are missing;
+3. run the ``test_*`` functions of the exercise's ``checks.py`` here, in order; each asks the child
+   to run probes through ``Learner.run`` and judges the plain data that comes back; the first check
+   that does not pass is explained and the rest are skipped;
+4. if every check passed, run them again with the inputs on the ``meta`` device (portability);
+5. kill the child's whole process group, whatever happened.
+
+The verdict never depends on the child's exit code or output: only on values read back through
+``protocol`` (``torch.load(weights_only=True)``). The child's time is budgeted (``time_limit``
+seconds for all of its work); when it runs out the whole group gets SIGKILL, so a child that ignores
+SIGTERM, loops, forks or sleeps still yields a verdict within the limit.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import os
+import secrets
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from . import api, forbid, protocol, worker
+
+PASS, FAIL, ERROR, TIMEOUT, SKIPPED = "pass", "fail", "error", "timeout", "skipped"
+SPAWN_STARTUP_S = 60.0  # a spawned (CUDA) worker imports torch and initialises CUDA first
+META_CHECK_ID = "portable_meta"
+
+
+@dataclass
+class CheckResult:
+    id: str
+    status: str
+    message: str = ""
+    duration_ms: int = 0
+    detail: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class GradeResult:
+    exercise: str
+    status: str
+    seed: int
+    device: str
+    duration_ms: int
+    checks: list[CheckResult] = field(default_factory=list)
+    output: str = ""
+    file: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.status == PASS
+
+    def first_problem(self) -> CheckResult | None:
+        return next((c for c in self.checks if c.status not in (PASS, SKIPPED)), None)
+
+    def to_dict(self) -> dict:
+        return {
+            "exercise": self.exercise,
+            "status": self.status,
+            "seed": self.seed,
+            "device": self.device,
+            "duration_ms": self.duration_ms,
+            "checks": [c.to_dict() for c in self.checks],
+        }
+
+
+class Verdict(Exception):
+    """Ends a check with a status other than pass."""
+
+    def __init__(self, status: str, message: str, detail: str = "", fatal: bool = False):
+        super().__init__(message)
+        self.status, self.message, self.detail, self.fatal = status, message, detail, fatal
+
+
+# ------------------------------------------------------------------------------------------ devices
+
+
+def resolve_device(requested: str) -> str:
+    """``auto`` → cuda when available, else cpu. A cuda request without a GPU is a UserError."""
+    from ..errors import UserError
+
+    requested = (requested or "auto").lower()
+    if requested not in ("auto", "cpu", "cuda"):
+        raise UserError(f"unknown device '{requested}' (use auto, cpu or cuda)")
+    import torch
+
+    if requested == "cpu":
+        return "cpu"
+    available = torch.cuda.is_available()
+    if requested == "cuda" and not available:
+        raise UserError("--device cuda: no CUDA GPU is available here (torch.cuda.is_available() is False); use --device cpu")
+    return "cuda" if available else "cpu"
+
+
+_prepared = False
+
+
+def prepare() -> None:
+    """Make this process a good grading parent (idempotent): one torch thread before any fork, no
+    /proc access to its memory from a same-uid child, and no numpy warning noise."""
+    global _prepared
+    if _prepared:
+        return
+    import warnings
+
+    warnings.filterwarnings("ignore", message="Failed to initialize NumPy")
+    import torch
+
+    torch.set_num_threads(1)
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4
+    except (OSError, AttributeError):
+        pass
+    _prepared = True
+
+
+# ------------------------------------------------------------------------------------------ checks
+
+_checks_cache: dict[str, tuple[float, Any]] = {}
+
+
+def checks_module_name(exercise_name: str) -> str:
+    return f"learndl_checks_{exercise_name}"
+
+
+def load_checks(exercise) -> Any:
+    """The exercise's checks.py as a module (cached while the file is unchanged)."""
+    path = str(exercise.checks_path)
+    mtime = os.stat(path).st_mtime_ns
+    cached = _checks_cache.get(path)
+    if cached and cached[0] == mtime:
+        return cached[1]
+    name = checks_module_name(exercise.name)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    _checks_cache[path] = (mtime, module)
+    return module
+
+
+def check_functions(module) -> list[tuple[str, Callable]]:
+    """``test_*`` functions defined in ``module``, in the order they appear in the file."""
+    found = [
+        (name, fn)
+        for name, fn in vars(module).items()
+        if name.startswith("test_") and inspect.isfunction(fn) and fn.__module__ == module.__name__
+    ]
+    found.sort(key=lambda item: item[1].__code__.co_firstlineno)
+    return [(name[len("test_"):], fn) for name, fn in found]
+
+
+# ------------------------------------------------------------------------------------------ child
+
+
+class Child:
+    """One child process running the learner's file, with a time budget for everything it does."""
+
+    def __init__(self, spec: dict, device: str, budget_s: float):
+        self.spec = spec
+        self.device = device
+        self.budget = float(budget_s)
+        self.pid: int | None = None
+        self.process = None
+        self.status: int | None = None
+        self.dead = False
+        req_r, req_w = os.pipe()
+        resp_r, resp_w = os.pipe()
+        if device == "cuda":
+            self._spawn(req_r, resp_w)
+        else:
+            pid = os.fork()
+            if pid == 0:  # the child: never returns
+                os.close(req_w)
+                os.close(resp_r)
+                worker.child_main(spec, req_r, resp_w, forked=True)
+                os._exit(70)
+            self.pid = pid
+        os.close(req_r)
+        os.close(resp_w)
+        self.req, self.resp = req_w, resp_r
+
+    def _spawn(self, req_r: int, resp_w: int) -> None:
+        import multiprocessing
+        from multiprocessing.connection import Connection
+
+        ctx = multiprocessing.get_context("spawn")
+        req_conn, resp_conn = Connection(os.dup(req_r)), Connection(os.dup(resp_w))
+        self.process = ctx.Process(target=worker.spawn_entry, args=(self.spec, req_conn, resp_conn), daemon=True)
+        self.process.start()
+        req_conn.close()
+        resp_conn.close()
+        self.pid = self.process.pid
+
+    # -- talking
+
+    def receive(self, extra_s: float = 0.0) -> dict:
+        start = time.monotonic()
+        try:
+            frame = protocol.read_frame(self.resp, start + max(self.budget, 0) + extra_s)
+        except protocol.ChannelTimeout:
+            self.budget = 0
+            self.kill()
+            limit = self.spec["time_limit"]
+            raise Verdict(TIMEOUT, f"your code ran longer than the {limit:g} s limit (an endless loop, or far too much work?)", fatal=True) from None
+        except protocol.ChannelClosed:
+            self.budget -= time.monotonic() - start
+            raise Verdict(ERROR, self.death_message(), self.output_tail(), fatal=True) from None
+        except protocol.BadFrame as exc:
+            self.kill()
+            raise Verdict(ERROR, f"your code sent back {exc}", fatal=True) from None
+        finally:
+            if self.budget > 0:
+                self.budget -= max(0.0, time.monotonic() - start - extra_s)
+        try:
+            message = protocol.loads(frame)
+        except protocol.BadFrame as exc:
+            self.kill()
+            raise Verdict(ERROR, f"your code sent back {exc}", fatal=True) from None
+        if not isinstance(message, dict) or not isinstance(message.get("kind"), str):
+            self.kill()
+            raise Verdict(ERROR, "your code sent back something that is not a grader message", fatal=True)
+        return message
+
+    def request(self, probe: str, args, kwargs, device: str):
+        payload = protocol.dumps(
+            {"probe": probe, "args": protocol.to_plain(list(args)), "kwargs": protocol.to_plain(dict(kwargs)), "device": device}
+        )
+        try:
+            protocol.write_frame(self.req, payload)
+        except (BrokenPipeError, OSError):
+            raise Verdict(ERROR, self.death_message(), self.output_tail(), fatal=True) from None
+
+    # -- ending
+
+    def reap(self, wait_s: float = 1.0) -> None:
+        if self.pid is None or self.status is not None:
+            return
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                self.status = 0
+                return
+            if pid:
+                self.status = status
+                return
+            if time.monotonic() >= deadline:
+                self.kill()
+                return
+            time.sleep(0.005)
+
+    def kill(self) -> None:
+        if self.pid is None or self.dead:
+            return
+        self.dead = True
+        for send in (lambda: os.killpg(self.pid, signal.SIGKILL), lambda: os.kill(self.pid, signal.SIGKILL)):
+            try:
+                send()
+            except (ProcessLookupError, PermissionError):
+                pass
+        if self.process is not None:
+            self.process.join(2)
+            self.status = self.status if self.status is not None else 0
+            return
+        if self.status is None:
+            try:
+                _, self.status = os.waitpid(self.pid, 0)
+            except ChildProcessError:
+                self.status = 0
+
+    def close(self) -> None:
+        for fd in (self.req, self.resp):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.kill()
+
+    def death_message(self) -> str:
+        if self.process is None:
+            self.reap()
+            status = self.status
+        else:
+            self.process.join(1)
+            status = None
+            code = self.process.exitcode
+            if code is not None:
+                status = (-code) if code < 0 else (code << 8)
+                if code < 0:
+                    return _signal_message(-code, self.spec)
+                return _exit_message(code)
+        self.kill()
+        if status is None:
+            return "your code ended the process"
+        if os.WIFSIGNALED(status):
+            return _signal_message(os.WTERMSIG(status), self.spec)
+        return _exit_message(os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1)
+
+    def output_tail(self, limit: int = 2000) -> str:
+        path = os.path.join(self.spec["scratch"], "output.txt")
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read(limit + 1)
+        except OSError:
+            return ""
+        text = data[:limit].decode("utf-8", "replace")
+        return text + ("\n..." if len(data) > limit else "")
+
+
+def _signal_message(sig: int, spec: dict) -> str:
+    name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else f"signal {sig}"
+    if sig == signal.SIGSEGV:
+        return "your code crashed the process (segmentation fault, SIGSEGV): very deep recursion, or native code gone wrong"
+    if sig == signal.SIGKILL:
+        return f"your code's process was killed (SIGKILL): most often it used more than the {spec.get('memory_limit_mb')} MB memory limit"
+    if sig == signal.SIGXFSZ:
+        return "your code wrote too much output"
+    return f"your code's process died from {name}"
+
+
+def _exit_message(code: int) -> str:
+    return (
+        f"your code ended the process (exit status {code}) before the checks finished; "
+        "do not call sys.exit/os._exit or quit in an exercise"
+    )
+
+
+# ------------------------------------------------------------------------------------------ learner
+
+
+class _Learner(api.Learner):
+    def __init__(self, child: Child, device: str, implements: list[str], where: str):
+        self.child = child
+        self.device = device
+        self.implements = implements
+        self.where = where
+
+    def run(self, probe: Callable, *args, **kwargs):
+        name = getattr(probe, "__name__", "")
+        module = sys.modules.get(self.child.spec["checks_module"])
+        if getattr(module, name, None) is not probe:
+            raise RuntimeError(f"learner.run: {name or probe!r} is not a module-level function of checks.py")
+        self.child.request(name, args, kwargs, self.device)
+        reply = self.child.receive()
+        return _judge_reply(reply, self.device, self.where)
+
+
+def _forbidden_message(names) -> str:
+    return f"forbidden: you called {names[0]} (this exercise is about writing it yourself)"
+
+
+def _judge_reply(reply: dict, device: str, where: str):
+    if reply.get("forbidden"):
+        raise Verdict(FAIL, _forbidden_message(reply["forbidden"]))
+    kind = reply.get("kind")
+    if kind == "ok":
+        try:
+            return protocol.from_plain(reply.get("value"), expect_device=device)
+        except protocol.WrongTensor as exc:
+            raise Verdict(FAIL, str(exc)) from None
+    if kind == "check_failed":
+        raise api.CheckFailed(str(reply.get("message")), str(reply.get("detail") or ""))
+    if kind == "raised":
+        raise Verdict(*_raised_verdict(reply, where))
+    raise Verdict(ERROR, "your code sent back something that is not a grader message", fatal=True)
+
+
+def _raised_verdict(reply: dict, where: str) -> tuple[str, str, str]:
+    line = reply.get("line")
+    loc = f"{where}:{line}" if line else where
+    kind, message = str(reply.get("type")), str(reply.get("message") or "").strip()
+    first = message.splitlines()[0] if message else ""
+    if reply.get("not_implemented"):
+        return FAIL, f"not implemented yet: {loc} raises NotImplementedError{': ' + first if first else ''}", ""
+    if reply.get("exit"):
+        return ERROR, f"{loc}: your code called sys.exit() (or exit/quit); return values instead", ""
+    if reply.get("memory"):
+        return ERROR, f"{loc}: out of memory ({kind}: {first[:200]})", ""
+    text = f"{kind}: {first}" if first else kind
+    if not line:
+        text += " (raised inside a library your code called)"
+    return ERROR, f"{loc}: {text}" if line else f"{where}: {text}", message if len(message.splitlines()) > 1 else ""
+
+
+# ------------------------------------------------------------------------------------------ grading
+
+
+def _run_check(fn: Callable, learner: _Learner, seed: int, check_id: str, device: str) -> None:
+    params = inspect.signature(fn).parameters
+    available = {"learner": learner, "rng": api.Rng(seed, check_id), "device": device, "seed": seed}
+    kwargs = {}
+    for name in params:
+        if name not in available:
+            raise RuntimeError(f"check test_{check_id} asks for unknown fixture '{name}'")
+        kwargs[name] = available[name]
+    fn(**kwargs)
+
+
+def _one(check_id: str, fn: Callable, learner: _Learner, seed: int, device: str) -> CheckResult:
+    start = time.monotonic()
+    try:
+        _run_check(fn, learner, seed, check_id, device)
+        status, message, detail, fatal = PASS, "", "", False
+    except Verdict as v:
+        status, message, detail, fatal = v.status, v.message, v.detail, v.fatal
+    except api.CheckFailed as exc:
+        status, message, detail, fatal = FAIL, exc.message, exc.detail, False
+    except Exception as exc:  # a bug in the check itself, not in the learner's code
+        status, fatal = ERROR, False
+        message = f"internal error in check test_{check_id}: {type(exc).__name__}: {exc}"
+        detail = ""
+    result = CheckResult(check_id, status, message, int((time.monotonic() - start) * 1000), detail)
+    result.fatal = fatal  # type: ignore[attr-defined]
+    return result
+
+
+def read_source(path: Path) -> str:
+    """The learner's code: the file, or the code cells of a notebook."""
+    from ..errors import UserError
+
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: cannot read: {exc}") from None
+    if path.suffix == ".ipynb":
+        from .notebook import code_from_notebook
+
+        return code_from_notebook(raw, path)
+    return raw
+
+
+def grade(
+    exercise,
+    path: Path,
+    *,
+    device: str = "cpu",
+    seed: int | None = None,
+    static: bool = True,
+    traps: bool = True,
+    meta: bool = True,
+) -> GradeResult:
+    """Grade ``path`` against ``exercise`` (a ``catalog.Exercise``). ``static``/``traps`` switch off
+    the two forbidden-shortcut layers (tests use that to prove each layer works alone)."""
+    prepare()
+    seed = secrets.randbelow(2**31) if seed is None else int(seed)
+    start = time.monotonic()
+    path = Path(path).resolve()
+    where = path.name
+    result = GradeResult(exercise.name, PASS, seed, device, 0, file=str(path))
+
+    def finish(status: str) -> GradeResult:
+        result.status = status
+        result.duration_ms = int((time.monotonic() - start) * 1000)
+        return result
+
+    source = read_source(path)
+    scratch = tempfile.mkdtemp(prefix="learndl-grade-")
+    try:
+        learner_file = path
+        if path.suffix == ".ipynb":
+            learner_file = Path(scratch) / (path.stem + ".py")
+            learner_file.write_text(source, encoding="utf-8")
+        where = learner_file.name
+        try:
+            hits = forbid.scan(source, where, exercise.forbid, exercise.allow_imports) if static else []
+            if not static:
+                compile(source, where, "exec")
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+            line = getattr(exc, "lineno", None)
+            msg = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
+            result.checks.append(CheckResult("syntax", ERROR, f"{where}:{line or 1}: syntax error: {msg}"))
+            return finish(ERROR)
+        if hits:
+            result.checks.append(CheckResult("forbidden", FAIL, f"{where}:{hits[0].line}: {hits[0].message}"))
+            return finish(FAIL)
+        checks = load_checks(exercise)
+        functions = check_functions(checks)
+        spec = {
+            "learner_path": str(learner_file),
+            "module_name": learner_file.stem,
+            "checks_path": str(exercise.checks_path),
+            "checks_module": checks_module_name(exercise.name),
+            "implements": list(exercise.implements),
+            "forbid": list(exercise.forbid),
+            "memory_limit_mb": exercise.memory_limit_mb,
+            "time_limit": exercise.time_limit,
+            "scratch": scratch,
+            "device": device,
+            "traps": traps,
+        }
+        child = Child(spec, device, exercise.time_limit)
+        try:
+            _grade_in(child, functions, result, spec, seed, device, where, meta)
+        finally:
+            child.close()
+            result.output = child.output_tail()
+        status = next((c.status for c in result.checks if c.status not in (PASS, SKIPPED)), PASS)
+        return finish(status)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _grade_in(child: Child, functions, result: GradeResult, spec: dict, seed: int, device: str, where: str, meta: bool) -> None:
+    t0 = time.monotonic()
+    try:
+        ready = child.receive(extra_s=SPAWN_STARTUP_S if device == "cuda" else 0.0)
+        if ready.get("kind") != worker.READY:
+            status, message, detail = _raised_verdict(ready, where)
+            if ready.get("forbidden"):
+                status, message = FAIL, _forbidden_message(ready["forbidden"])
+            elif status == FAIL:
+                pass
+            else:
+                message = f"importing your file failed: {message}"
+            raise Verdict(status, message, detail)
+        if ready.get("forbidden"):
+            raise Verdict(FAIL, _forbidden_message(ready["forbidden"]))
+        missing = ready.get("missing") or []
+        if missing:
+            raise Verdict(ERROR, f"{where} does not define {', '.join(missing)} (this exercise asks for it)")
+    except Verdict as v:
+        result.checks.append(CheckResult("import", v.status, v.message, int((time.monotonic() - t0) * 1000), v.detail))
+        result.checks.extend(CheckResult(cid, SKIPPED) for cid, _ in functions)
+        return
+    learner = _Learner(child, device, spec["implements"], where)
+    failed = False
+    for check_id, fn in functions:
+        if failed:
+            result.checks.append(CheckResult(check_id, SKIPPED))
+            continue
+        outcome = _one(check_id, fn, learner, seed, device)
+        result.checks.append(outcome)
+        failed = outcome.status != PASS
+    if not meta or device == "meta":
+        return
+    if failed:
+        result.checks.append(CheckResult(META_CHECK_ID, SKIPPED))
+        return
+    t0 = time.monotonic()
+    meta_learner = _Learner(child, "meta", spec["implements"], where)
+    for check_id, fn in functions:
+        if getattr(fn, "skip_on_meta", False):
+            continue
+        outcome = _one(check_id, fn, meta_learner, seed, "meta")
+        if outcome.status != PASS:
+            message = outcome.message
+            if outcome.status in (FAIL, ERROR) and not message.startswith("internal error"):
+                message = (
+                    f"not portable: with the inputs on the 'meta' device (check {check_id}): {message}"
+                    " — create new tensors on the inputs' device (device=X.device or the *_like functions)"
+                )
+            status = FAIL if message.startswith("not portable") else outcome.status
+            result.checks.append(CheckResult(META_CHECK_ID, status, message, int((time.monotonic() - t0) * 1000), outcome.detail))
+            return
+    result.checks.append(CheckResult(META_CHECK_ID, PASS, "", int((time.monotonic() - t0) * 1000)))

@@ -1,0 +1,372 @@
+"""SQL for decks, cards and reviews.
+
+Times are stored as UTC ISO-8601 strings (which sort correctly as text). Every write is one short
+transaction (``write_txn``), committed before the function returns.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable
+
+from sqlite_utils import Database
+
+from ..scheduler import Memory, iso, parse_ts
+from .db import write_txn
+
+SCHED_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
+UNDO_FIELDS = SCHED_FIELDS + ("leech", "suspended", "buried_until")
+
+
+@dataclass(frozen=True)
+class CardRow:
+    id: str
+    note_id: str
+    ordinal: str
+    kind: str
+    deck_id: str
+    chapter: int | None
+    front: str
+    back: str
+    context: str
+    tags: str
+    source: str
+    path: str
+    line: int
+    memory: Memory
+    leech: int
+    suspended: int
+
+    @classmethod
+    def from_row(cls, row: dict) -> "CardRow":
+        return cls(
+            id=row["id"],
+            note_id=row["note_id"],
+            ordinal=row["ordinal"] or "",
+            kind=row["kind"],
+            deck_id=row["deck_id"],
+            chapter=row["chapter"],
+            front=row["front"],
+            back=row["back"],
+            context=row["context"] or "",
+            tags=row["tags"] or "",
+            source=row["source"] or "",
+            path=row["path"] or "",
+            line=row["line"] or 0,
+            memory=Memory.from_dict(row),
+            leech=row["leech"] or 0,
+            suspended=row["suspended"] or 0,
+        )
+
+
+# ---------------------------------------------------------------- deck files and sync
+
+
+def deck_file_rows(db: Database) -> dict[str, dict]:
+    return {row["path"]: row for row in db.query("select * from deck_files")}
+
+
+def touch_deck_file(db: Database, path: str, size: int, mtime_ns: int) -> None:
+    with write_txn(db):
+        db.execute("update deck_files set size = ?, mtime_ns = ? where path = ?", [size, mtime_ns, path])
+
+
+def cards_at_paths(db: Database, paths: Iterable[str]) -> list[dict]:
+    paths = list(paths)
+    if not paths:
+        return []
+    marks = ",".join("?" for _ in paths)
+    return list(db.query(f"select * from cards where path in ({marks}) and active = 1", paths))
+
+
+def inactive_cards(db: Database) -> list[dict]:
+    return list(db.query("select * from cards where active = 0"))
+
+
+def apply_sync(
+    db: Database,
+    *,
+    file_rows: list[dict],
+    removed_files: list[str],
+    inserts: list[dict],
+    updates: list[dict],
+    deactivate: list[str],
+    decks: list[dict],
+    removed_decks: list[str],
+) -> None:
+    """Write the outcome of a deck sync in one transaction."""
+    with write_txn(db):
+        for path in removed_files:
+            db.execute("delete from deck_files where path = ?", [path])
+        if file_rows:
+            db["deck_files"].upsert_all(file_rows, pk="path")
+        if inserts:
+            db["cards"].insert_all(inserts, pk="id")
+        for row in updates:
+            cols = [k for k in row if k != "id"]
+            db.execute(
+                f"update cards set {', '.join(f'{c} = ?' for c in cols)} where id = ?",
+                [row[c] for c in cols] + [row["id"]],
+            )
+        for ids in _chunks(deactivate, 500):
+            db.execute(f"update cards set active = 0 where id in ({','.join('?' for _ in ids)})", ids)
+        for deck_id in removed_decks:
+            db.execute("delete from decks where id = ?", [deck_id])
+        if decks:
+            db["decks"].upsert_all(decks, pk="id")
+        db.execute(
+            "update decks set cards = (select count(*) from cards where cards.deck_id = decks.id and active = 1)"
+        )
+
+
+def _chunks(items: list, n: int):
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+def deck_rows(db: Database) -> list[dict]:
+    return list(db.query("select * from decks order by chapter, id"))
+
+
+# ---------------------------------------------------------------- the review queue
+
+
+def _filters(deck_ids: list[str] | None, chapters: list[int] | None, tags: list[str] | None) -> tuple[str, list]:
+    sql, args = "", []
+    if deck_ids:
+        sql += f" and c.deck_id in ({','.join('?' for _ in deck_ids)})"
+        args += deck_ids
+    if chapters:
+        sql += f" and c.chapter in ({','.join('?' for _ in chapters)})"
+        args += chapters
+    if tags:
+        sql += " and (" + " or ".join("c.tags like ?" for _ in tags) + ")"
+        args += [f"% {t} %" for t in tags]
+    return sql, args
+
+
+SIBLING_TODAY = """
+    and not exists (
+        select 1 from cards s join reviews r on r.card_id = s.id
+        where s.note_id = c.note_id and s.id != c.id and r.day = ? and r.kind = 'review'
+    )
+"""
+
+
+def next_due_learning(db: Database, until: datetime, day: str, filters: tuple[str, list], exclude: set[str]) -> dict | None:
+    where, args = filters
+    rows = db.query(
+        f"""select c.* from cards c
+            where c.active = 1 and c.suspended = 0 and c.state in (1, 3) and c.due <= ?
+              and c.buried_until < ? {where}
+            order by c.due limit ?""",
+        [iso(until), day, *args, len(exclude) + 1],
+    )
+    for row in rows:
+        if row["id"] not in exclude:
+            return row
+    return None
+
+
+def next_due_review(db: Database, until: datetime, day: str, filters: tuple[str, list], exclude_notes: set[str]) -> dict | None:
+    where, args = filters
+    rows = db.query(
+        f"""select c.* from cards c
+            where c.active = 1 and c.suspended = 0 and c.state = 2 and c.due <= ?
+              and c.buried_until < ? {where} {SIBLING_TODAY}
+            order by c.due limit ?""",
+        [iso(until), day, *args, day, len(exclude_notes) + 1],
+    )
+    for row in rows:
+        if row["note_id"] not in exclude_notes:
+            return row
+    return None
+
+
+def next_new(db: Database, day: str, filters: tuple[str, list], exclude_notes: set[str]) -> dict | None:
+    where, args = filters
+    rows = db.query(
+        f"""select c.* from cards c left join decks d on d.id = c.deck_id
+            where c.active = 1 and c.suspended = 0 and c.state = 0
+              and c.buried_until < ? {where} {SIBLING_TODAY}
+            order by coalesce(c.chapter, 999), c.deck_id, c.line, c.ordinal limit ?""",
+        [day, *args, day, len(exclude_notes) + 1],
+    )
+    for row in rows:
+        if row["note_id"] not in exclude_notes:
+            return row
+    return None
+
+
+def count_due(db: Database, now: datetime, day_end: datetime, day: str, filters: tuple[str, list]) -> dict:
+    where, args = filters
+    row = next(
+        db.query(
+            f"""select
+                  sum(case when c.state in (1, 3) and c.due <= ? then 1 else 0 end) as learning,
+                  sum(case when c.state = 2 and c.due <= ? then 1 else 0 end) as review,
+                  sum(case when c.state = 0 then 1 else 0 end) as new
+                from cards c
+                where c.active = 1 and c.suspended = 0 and c.buried_until < ? {where}""",
+            [iso(now), iso(day_end), day, *args],
+        )
+    )
+    return {k: int(row[k] or 0) for k in ("learning", "review", "new")}
+
+
+def due_by_deck(db: Database, now: datetime, day_end: datetime, day: str) -> dict[str, dict]:
+    out = {}
+    for row in db.query(
+        """select c.deck_id as deck,
+                  sum(case when c.state in (1, 3) and c.due <= ? then 1 else 0 end) as learning,
+                  sum(case when c.state = 2 and c.due <= ? then 1 else 0 end) as review,
+                  sum(case when c.state = 0 then 1 else 0 end) as new
+           from cards c
+           where c.active = 1 and c.suspended = 0 and c.buried_until < ?
+           group by c.deck_id""",
+        [iso(now), iso(day_end), day],
+    ):
+        out[row["deck"]] = {k: int(row[k] or 0) for k in ("learning", "review", "new")}
+    return out
+
+
+def new_studied_on(db: Database, day: str) -> int:
+    row = next(db.query("select count(*) as n from reviews where day = ? and prev_state = 0 and kind = 'review'", [day]))
+    return int(row["n"])
+
+
+def reviews_studied_on(db: Database, day: str) -> int:
+    row = next(db.query("select count(*) as n from reviews where day = ? and prev_state = 2 and kind = 'review'", [day]))
+    return int(row["n"])
+
+
+def next_due_after(db: Database, now: datetime) -> datetime | None:
+    row = next(
+        db.query(
+            "select min(due) as due from cards where active = 1 and suspended = 0 and state != 0 and due > ?",
+            [iso(now)],
+        )
+    )
+    return parse_ts(row["due"]) if row["due"] else None
+
+
+def get_card(db: Database, card_id: str) -> dict | None:
+    rows = list(db.query("select * from cards where id = ?", [card_id]))
+    return rows[0] if rows else None
+
+
+# ---------------------------------------------------------------- answering and undo
+
+
+def record_review(
+    db: Database,
+    card: dict,
+    memory: Memory,
+    *,
+    rating: int,
+    now: datetime,
+    day: str,
+    duration_ms: int,
+    leech: bool,
+    kind: str = "review",
+) -> int:
+    """Save one answer: the review row (with the state before, for undo) and the card's new state."""
+    prev = {k: card.get(k) for k in UNDO_FIELDS}
+    new = memory.to_dict()
+    with write_txn(db):
+        cur = db.execute(
+            """insert into reviews (card_id, ts, day, rating, duration_ms, prev_state, state, stability,
+                                    difficulty, due, prev, kind)
+               values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                card["id"], iso(now), day, int(rating), int(duration_ms), int(card.get("state") or 0),
+                new["state"], new["stability"], new["difficulty"], new["due"], json.dumps(prev), kind,
+            ],
+        )
+        review_id = cur.lastrowid
+        extra = {"leech": 1, "suspended": 1} if leech else {}
+        cols = {**{k: new[k] for k in SCHED_FIELDS}, **extra}
+        db.execute(
+            f"update cards set {', '.join(f'{k} = ?' for k in cols)} where id = ?",
+            [*cols.values(), card["id"]],
+        )
+    return review_id
+
+
+def undo_review(db: Database, review_id: int) -> str | None:
+    """Undo one answer: restore the card as it was and delete the review. Returns the card id."""
+    with write_txn(db):
+        rows = list(db.query("select card_id, prev from reviews where id = ?", [review_id]))
+        if not rows:
+            return None
+        prev = json.loads(rows[0]["prev"])
+        db.execute(
+            f"update cards set {', '.join(f'{k} = ?' for k in prev)} where id = ?",
+            [*prev.values(), rows[0]["card_id"]],
+        )
+        db.execute("delete from reviews where id = ?", [review_id])
+    return rows[0]["card_id"]
+
+
+def set_flags(db: Database, card_id: str, **flags) -> dict:
+    """Set suspended / buried_until / leech; returns the previous values (for undo)."""
+    with write_txn(db):
+        rows = list(db.query(f"select {', '.join(flags)} from cards where id = ?", [card_id]))
+        prev = rows[0] if rows else {}
+        db.execute(f"update cards set {', '.join(f'{k} = ?' for k in flags)} where id = ?", [*flags.values(), card_id])
+    return prev
+
+
+# ---------------------------------------------------------------- history
+
+
+def study_days(db: Database) -> list[str]:
+    return [row["day"] for row in db.query("select distinct day from reviews where kind = 'review' order by day")]
+
+
+def day_summary(db: Database, day: str) -> dict:
+    row = next(
+        db.query(
+            """select count(*) as reviews, count(distinct card_id) as cards,
+                      coalesce(sum(duration_ms), 0) as ms,
+                      sum(case when rating = 1 then 1 else 0 end) as again
+               from reviews where day = ? and kind = 'review'""",
+            [day],
+        )
+    )
+    return {"reviews": int(row["reviews"]), "cards": int(row["cards"]), "seconds": round(row["ms"] / 1000), "again": int(row["again"] or 0)}
+
+
+def reviews_since(db: Database, review_id: int) -> list[dict]:
+    return list(db.query("select * from reviews where id > ? order by id", [review_id]))
+
+
+def last_review_id(db: Database) -> int:
+    row = next(db.query("select coalesce(max(id), 0) as id from reviews"))
+    return int(row["id"])
+
+
+def known_tags(db: Database) -> set[str]:
+    tags: set[str] = set()
+    for row in db.query("select distinct tags from cards where active = 1"):
+        tags.update((row["tags"] or "").split())
+    return tags
+
+
+def known_chapters(db: Database) -> set[int]:
+    return {row["chapter"] for row in db.query("select distinct chapter from cards where active = 1") if row["chapter"] is not None}
+
+
+def unsuspend(db: Database, *, deck: str | None = None, leeches: bool = False) -> int:
+    sql = "update cards set suspended = 0 where suspended = 1"
+    args: list = []
+    if not leeches:
+        sql += " and leech = 0"
+    if deck:
+        sql += " and deck_id = ?"
+        args.append(deck)
+    with write_txn(db):
+        cur = db.execute(sql, args)
+    return cur.rowcount

