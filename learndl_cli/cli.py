@@ -8,16 +8,47 @@ This module and the command modules import only light libraries at the top; anyt
 from __future__ import annotations
 
 from pathlib import Path
+import sys
 from typing import Annotated, Optional
 
 import typer
+from typer.core import TyperGroup
+
+from typer import Abort
 
 from . import __version__
 from .context import App
-from .errors import UserError
+from .errors import ClickException, UserError
 from .paths import ensure_home, resolve_home
 
+
+class LearndlGroup(TyperGroup):
+    """Every error a user can cause is one line on stderr, ``learndl: …``, and a non-zero exit."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except UserError as err:
+            err.show()
+            sys.exit(err.code)
+        except ClickException as err:  # bad arguments: click's message, on one line
+            message = " ".join(err.format_message().split())
+            hint = ""
+            ctx = getattr(err, "ctx", None)
+            if ctx is not None:
+                hint = f" (see {ctx.command_path} --help)"
+            print(f"learndl: {message}{hint}", file=sys.stderr)
+            sys.exit(err.exit_code)
+        except Abort:
+            print("learndl: aborted", file=sys.stderr)
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(
+    cls=LearndlGroup,
     name="learndl",
     help="Spaced-repetition flashcards and graded coding drills for Dive into Deep Learning.",
     no_args_is_help=True,

@@ -9,12 +9,12 @@ from __future__ import annotations
 import sys
 
 try:  # Typer 0.20+ vendors its own click; older Typer uses the click package.
-    from typer._click.exceptions import ClickException as _ClickException
+    from typer._click.exceptions import ClickException as ClickException
 except ImportError:  # pragma: no cover
-    from click.exceptions import ClickException as _ClickException
+    from click.exceptions import ClickException as ClickException
 
 
-class UserError(_ClickException):
+class UserError(ClickException):
     """A problem the user can fix. ``str(err)`` is the whole message; ``code`` the exit status."""
 
     def __init__(self, message: str, code: int = 2):

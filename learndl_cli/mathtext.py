@@ -193,8 +193,12 @@ _OPEN_CHARS = frozenset("([{⟨⌊⌈")
 _CLOSE_CHARS = frozenset(")]}⟩⌋⌉")
 _COMPOUND_CHARS = frozenset(" +-−/±∓·×÷⊙⊗⊕∘,;:∣|") | _REL_CHARS
 
-# Piece kinds.
-_ORDK, _OPK, _BIGK, _FRACK, _RELK, _BINK, _SPACEK, _NLK, _PMK = range(9)
+# Piece kinds.  Openers/closers are ordinary atoms that swallow the space inside them.
+_ORDK, _OPK, _BIGK, _FRACK, _RELK, _BINK, _SPACEK, _NLK, _PMK, _OPENK, _CLOSEK = range(11)
+_OPENERS = frozenset("lVert lvert langle lfloor lceil lbrace lbrack lgroup".split())
+_CLOSERS = frozenset("rVert rvert rangle rfloor rceil rbrace rbrack rgroup".split())
+# Symbols after which a space only ends the command name (`\partial L` is ∂L).
+_PREFIX_SYMBOLS = frozenset("partial nabla ell hbar forall exists nexists neg lnot imath jmath".split())
 
 _CMD_RE = re.compile(r"\\[A-Za-z]+")
 
@@ -217,7 +221,9 @@ def _script(content: str, table: dict[str, str]) -> str | None:
 
 
 def _wrapped(s: str) -> bool:
-    """True when ``s`` is one parenthesised (or bracketed) group, like ``(a+b)``."""
+    """True when ``s`` is one parenthesised (or bracketed) group, like ``(a+b)`` or ``|x|``."""
+    if len(s) >= 2 and s[0] == s[-1] and s[0] in "|‖" and s.count(s[0]) == 2:
+        return True
     if len(s) < 2 or s[0] not in "([" or s[-1] not in ")]":
         return False
     depth = 0
@@ -320,8 +326,8 @@ def _hjoin(parts: list[str]) -> str:
         for r in range(height):
             k = r - top
             line = box[k] if 0 <= k < len(box) else ""
-            rows[r] += _pad(line, w)
-    return "\n".join(row.rstrip() for row in rows)
+            rows[r] += line + "\x02" * (w - _width(line))
+    return "\n".join(row.rstrip(" \x02") for row in rows)
 
 
 def _fallback_strip(src: str) -> str:
@@ -520,7 +526,7 @@ class _Parser:
                 piece[0] = f"({piece[0]})"
             elif piece[1] in (_RELK, _BINK, _PMK):
                 pass
-            else:
+            elif piece[1] not in (_OPENK, _CLOSEK):
                 piece[1] = _ORDK
             piece[0] += text
         else:
@@ -532,13 +538,16 @@ class _Parser:
         if not name:
             return
         add = pieces.append
-        if eat and (name in _GREEK or name in _ORD) and name.isalpha():
+        if eat and (name in _GREEK or name in _PREFIX_SYMBOLS):
             # The space after a letter command only ends its name (as in LaTeX): `\partial L`
             # is ∂L.  Kept before an operator or a bracket, where it reads better.
             j = self.i
             while j < self.n and self.s[j].isspace():
                 j += 1
-            if j < self.n and self.s[j].isascii() and self.s[j].isalnum():
+            if j < self.n and (
+                (self.s[j].isascii() and self.s[j].isalnum())
+                or (self.s[j] == "\\" and self.s[j + 1:j + 2].isalpha())
+            ):
                 self.i = j
         if name in _GREEK:
             add([_GREEK[name], _ORDK, None, None])
@@ -553,7 +562,8 @@ class _Parser:
         elif name in _BIN:
             add([_BIN[name], _BINK, None, None])
         elif name in _ORD:
-            add([_ORD[name], _ORDK, None, None])
+            kind = _OPENK if name in _OPENERS else (_CLOSEK if name in _CLOSERS else _ORDK)
+            add([_ORD[name], kind, None, None])
         elif name in _BIG:
             add([_BIG[name], _BIGK, None, None])
         elif name in _FUNCS:
@@ -562,12 +572,13 @@ class _Parser:
             num = self.arg()
             den = self.arg()
             num = f"({num})" if _compound(num) else num
-            den = f"({den})" if _compound(den) else den
+            if _compound(den) or (den[:1].isdigit() and not _single_symbol(den)):
+                den = f"({den})"  # 1/(2σ²), never the ambiguous 1/2σ²
             add([f"{num}/{den}", _FRACK, None, None])
         elif name == "sqrt":
             index = self._optional()
             body = self.arg()
-            body = body if _single_symbol(body) or _wrapped(body) else f"({body})"
+            body = body if not body or _single_symbol(body) or _wrapped(body) else f"({body})"
             if index is not None:
                 idx = _Parser(index).render(False)
                 mapped = _script(idx, _SUP)
@@ -596,7 +607,8 @@ class _Parser:
                 self._skip_ws()
                 delim = self._delimiter()
                 if delim:
-                    add([delim, _ORDK, None, None])
+                    kind = {"left": _OPENK, "right": _CLOSEK}.get(name, _ORDK)
+                    add([delim, kind, None, None])
         elif name in _IGNORE:
             pass
         elif name in _DROP_ARG:
@@ -782,6 +794,13 @@ class _Parser:
                 pending_space = False
                 k += 1
                 continue
+            if kind == _BINK and not script and not out:
+                out.append(text)  # a leading operator is unary: ±1
+                k += 1
+                while k < count and items[k][1] == _SPACEK:
+                    k += 1
+                pending_space = False
+                continue
             if kind in (_RELK, _BINK) and not script and out and last_char() not in "(\n[{":
                 while out and out[-1].endswith(" "):
                     out[-1] = out[-1].rstrip(" ")
@@ -803,7 +822,8 @@ class _Parser:
                 first = text[:1]
                 if kind in (_OPK, _BIGK) or (first.isalnum() and kind != _PMK):
                     need_space = True
-            if need_space and (text[:1] in _CLOSE_CHARS or last_char() in _OPEN_CHARS):
+            if need_space and (text[:1] in _CLOSE_CHARS or last_char() in _OPEN_CHARS
+                               or kind == _CLOSEK or _prev_kind(items, k) == _OPENK):
                 need_space = False
             if need_space and out and last_char() not in " \n\x03":
                 out.append(" ")
@@ -834,10 +854,21 @@ class _Parser:
             line = line.strip(" ")
             while "  " in line:
                 line = line.replace("  ", " ")
-            lines.append(line.replace("\x01", "  ").replace("\x02", " "))
+            lines.append(line.replace("\x01", "  ").replace("\x02", " ").rstrip())
         if block:
             return "\n".join(line for line in lines if line.strip())
         return " ".join(line for line in lines if line)
+
+
+def _prev_kind(items: list, k: int) -> int:
+    k -= 1
+    while k >= 0 and items[k][1] == _SPACEK:
+        k -= 1
+    return items[k][1] if k >= 0 else -1
+
+
+_NOT_AFTER = _CLOSE_CHARS | frozenset(",.;:!′\x01\x02\x03\n")
+_NOT_BEFORE = _OPEN_CHARS | frozenset(",;:|‖\x01\x02\x03\n")
 
 
 def _multiplies(items: list, k: int) -> bool:
@@ -847,14 +878,14 @@ def _multiplies(items: list, k: int) -> bool:
         j += 1
     if j < len(items):
         text, kind = items[j]
-        if kind in (_ORDK, _OPK, _BIGK, _FRACK) and text and text[0] not in _CLOSE_CHARS | set(",.;:!′"):
+        if kind in (_ORDK, _OPK, _BIGK, _FRACK, _OPENK) and text and text[0] not in _NOT_AFTER:
             return True
     j = k - 1
     while j >= 0 and items[j][1] == _SPACEK:
         j -= 1
     if j >= 0:
         text, kind = items[j]
-        if kind in (_ORDK, _FRACK) and text and text[-1] not in _OPEN_CHARS | set(",;:|‖\n"):
+        if kind in (_ORDK, _FRACK, _CLOSEK) and text and text[-1] not in _NOT_BEFORE:
             return True
     return False
 
@@ -957,7 +988,8 @@ def latex_to_unicode(src: str, *, display: bool = False) -> str:
     return out
 
 
-_NBSP_INDENT = "\u00a0" * 4
+# A zero-width space first, because Markdown strips leading (even non-breaking) whitespace.
+_DISPLAY_INDENT = "\u200b" + "\u00a0" * 4
 
 
 def _render_display(body: str) -> str:
@@ -965,7 +997,7 @@ def _render_display(body: str) -> str:
     lines = [line for line in rendered.split("\n") if line.strip()]
     # Non-breaking spaces keep the indentation and column alignment through Markdown; two
     # trailing spaces are a Markdown hard line break, so multi-line formulas stay multi-line.
-    return "  \n".join(_NBSP_INDENT + _RUN_OF_SPACES.sub(_to_nbsp, line) for line in lines)
+    return "  \n".join(_DISPLAY_INDENT + _RUN_OF_SPACES.sub(_to_nbsp, line) for line in lines)
 
 
 _RUN_OF_SPACES = re.compile(r"^ +| {2,}")
@@ -1078,21 +1110,19 @@ def render_math(text: str) -> str:
             if close == -1:
                 i += 2
                 continue
-            out.append(text[plain_start:i])
+            out.append(text[plain_start:i].rstrip(" \t"))
             before = "".join(out)
-            rendered = _render_display(text[i + 2:close])
-            lead = "" if not before.strip() else ("\n" if before.endswith("\n\n") else
-                                                  ("\n" if before.endswith("\n") else "\n\n"))
-            out.append(lead + rendered)
+            if before.strip():
+                out.append("" if before.endswith("\n\n") else
+                           ("\n" if before.endswith("\n") else "\n\n"))
+            out.append(_render_display(text[i + 2:close]))
             i = close + 2
-            rest = text[i:]
-            if rest.strip():
-                stripped = rest.lstrip(" ")
-                out.append("\n" if stripped.startswith("\n\n") else
-                           ("\n" if stripped.startswith("\n") else "\n\n"))
-                i += len(rest) - len(stripped)
-                if stripped.startswith("\n"):
+            if text[i:].strip():
+                newlines = 0
+                while i < n and text[i] in " \t\n" and (text[i] != "\n" or newlines < 2):
+                    newlines += text[i] == "\n"
                     i += 1
+                out.append("\n\n")
             plain_start = i
             at_line_start = True
             continue

@@ -60,6 +60,14 @@ def forbidden_leaves(forbid: list[str]) -> dict[str, str]:
     return leaves
 
 
+def _text(node: ast.AST, limit: int = 40) -> str:
+    try:
+        text = ast.unparse(node)
+    except Exception:  # ast.unparse of an odd tree: fall back to the attribute name
+        return getattr(node, "attr", "?")
+    return text if len(text) <= limit else "..." + text[-limit:]
+
+
 def scan(source: str, filename: str, forbid: list[str], allow_imports: list[str] = ()) -> list[Hit]:
     """Every forbidden use in ``source``, in line order. Raises SyntaxError for invalid code."""
     tree = ast.parse(source, filename=filename)
@@ -91,7 +99,7 @@ def scan(source: str, filename: str, forbid: list[str], allow_imports: list[str]
                     add(node, f"forbidden: from {node.module} import * (import the names you use)")
         elif isinstance(node, ast.Attribute):
             if node.attr in leaves and not (isinstance(node.value, ast.Name) and node.value.id == "self"):
-                add(node, f"forbidden: you used {leaves[node.attr]} (this exercise is about writing it yourself)")
+                add(node, f"forbidden: you used {_text(node)} (this exercise is about writing it yourself)")
             elif node.attr in INTROSPECTION_ATTRS:
                 add(node, f"forbidden: .{node.attr} (introspection is not allowed in exercises)")
         elif isinstance(node, ast.Name):
