@@ -83,15 +83,10 @@ def main(
 
 
 def _register() -> None:
-    from .commands import decks, exercise, quiz, status
+    from .commands import decks, exercise, interop, notes, quiz, report, status
 
-    for module in (quiz, status, decks, exercise):
+    for module in (quiz, status, decks, exercise, report, notes, interop):
         module.register(app)
-    try:
-        from .commands import report  # noqa: F401  (added by the self-assessment work)
-    except ImportError:
-        return
-    report.register(app)
 
 
 _register()
