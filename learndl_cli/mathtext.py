@@ -1,26 +1,38 @@
-"""LaTeX maths as readable Unicode, for cards shown in a terminal.
+r"""LaTeX maths as readable Unicode, for cards shown in a terminal.
 
 A terminal cannot typeset LaTeX, so every ``$…$`` / ``$$…$$`` formula of a card is turned into
 plain Unicode before rich renders the Markdown.  Nothing here may raise on any input, and no
-``\\command`` may survive: an unknown command ``\\foo`` renders as ``foo``.
+``\command`` may survive: an unknown command ``\foo`` renders as ``foo``.
 
 Public API:
 
 - :func:`latex_to_unicode` — one formula body (without the dollars).
 - :func:`render_math` — a Markdown string with every formula replaced, code left untouched.
-- :func:`leftover_latex` — the ``\\commands`` still present in a text outside code.
+- :func:`leftover_latex` — the ``\commands`` still present in a text outside code.
 
-Fallbacks (chosen to be consistent and unambiguous):
+Decisions and fallbacks (chosen to be consistent and unambiguous):
 
 - sub/superscripts use Unicode script characters only when *every* character has one
-  (``x_{t-1}`` → ``xₜ₋₁``); otherwise ``x_q`` / ``W^T``-style for one character and
-  ``x_(hq)`` / ``W^(l+1)`` for several (never doubled parentheses: ``W^{(l)}`` → ``W^(l)``);
+  (``x_{t-1}`` → ``xₜ₋₁``, ``x^{(i)}`` → ``x⁽ⁱ⁾``); otherwise ``x_q`` / ``W^T``-style for one
+  symbol and ``𝐖_(hq)`` / ``x^(1/2)`` for several (never doubled: ``W^{(q)}`` → ``W^(q)``);
 - big operators with limits: ``∑ᵢ₌₁ⁿ`` when all limit characters have script forms, else
-  ``∑(j=1…q)``; only a lower limit falls back like a subscript (``∑_(x∈𝒟)``, ``max_θ``);
-- ``\\frac{a}{b}`` → ``a/b``, each side parenthesised when compound, and the whole fraction
-  parenthesised when it multiplies a neighbour (``(λ/2)‖𝐰‖²``);
-- matrices/cases/aligned: multi-line in display maths, one line (``[a b; c d]``) inline;
-- ``*`` in maths becomes ``∗`` so that the Markdown renderer never reads it as emphasis.
+  ``∑(j=1…q)``; a lone lower limit falls back like a subscript (``∑_(x∈𝒟)``, ``max_θ``);
+- ``\frac{a}{b}`` → ``a/b``, each side parenthesised when compound (``(a+b)/(c+d)``,
+  ``1/(2σ²)``), and the whole fraction parenthesised when it multiplies a neighbour
+  (``(λ/2)‖𝐰‖²``, ``(1/n)∑ᵢ xᵢ``);
+- accents are combining marks after the base (``\hat{y}_j`` → ``y`` U+0302 ``ⱼ``); over several
+  characters bars repeat (``x̅y̅``) and other accents spell out (``hat(xy)``);
+- ``\mathbf``/``\boldsymbol`` use Mathematical Bold (𝐱 𝐖 𝟏 𝛉), ``\mathbb`` double-struck (ℝ 𝔼),
+  ``\mathcal`` script (ℒ); ``\text``/``\mathrm``/``\operatorname`` are plain text;
+- as in LaTeX a space after ``\partial``/Greek only ends the name (``\partial L`` → ``∂L``);
+  relations and binary operators are spaced (``a ≤ b``, ``𝐀 ⊙ 𝐁``) except inside scripts;
+- matrices/cases/aligned: multi-line boxes in display maths (``latex_to_unicode(s, display=True)``),
+  one line inline (``[a b; c d]``, ``{x, x > 0; 0, otherwise}``, rows joined by ``; ``);
+- unknown ``\foo`` → ``foo``, ``\foo{x}`` → ``foo(x)``; malformed input is rendered best effort;
+- ``*`` in maths becomes ``∗`` so that Markdown never reads it as emphasis;
+- display maths becomes its own paragraph, each line indented by a zero-width space plus four
+  no-break spaces (Markdown strips ordinary leading whitespace) and ended by a Markdown hard
+  break, so multi-line formulas keep their layout under rich.
 """
 
 from __future__ import annotations
@@ -57,11 +69,11 @@ _ORD = {
     "|": "‖", "lbrace": "{", "rbrace": "}", "langle": "⟨", "rangle": "⟩", "lfloor": "⌊",
     "rfloor": "⌋", "lceil": "⌈", "rceil": "⌉", "lVert": "‖", "rVert": "‖", "Vert": "‖",
     "lvert": "|", "rvert": "|", "vert": "|", "backslash": "\u29f5", "lbrack": "[",
-    "rbrack": "]", "degree": "°", "circ": "∘", "bullet": "•", "diamond": "⋄", "square": "□",
+    "rbrack": "]", "degree": "°", "bullet": "•", "diamond": "⋄", "square": "□",
     "Box": "□", "blacksquare": "■", "clubsuit": "♣", "spadesuit": "♠", "heartsuit": "♡",
     "colon": ":", "surd": "√", "uparrow": "↑", "downarrow": "↓", "Uparrow": "⇑",
     "Downarrow": "⇓", "updownarrow": "↕", "sharp": "♯", "flat": "♭", "natural": "♮",
-    "textasciitilde": "~", "textbackslash": "\u29f5", "ddot": "¨", "lgroup": "(",
+    "textasciitilde": "~", "textbackslash": "\u29f5", "lgroup": "(",
     "rgroup": ")", "qed": "∎",
 }
 
@@ -71,7 +83,7 @@ _BIN = {
     "oplus": "⊕", "ominus": "⊖", "oslash": "⊘", "cup": "∪", "cap": "∩", "setminus": "∖",
     "wedge": "∧", "land": "∧", "vee": "∨", "lor": "∨", "bigcirc": "○", "cdotp": "·",
     "centerdot": "·", "ltimes": "⋉", "rtimes": "⋊", "sqcup": "⊔", "sqcap": "⊓", "uplus": "⊎",
-    "amalg": "⨿", "wr": "≀", "bmod": "mod",
+    "amalg": "⨿", "wr": "≀", "bmod": "mod", "circ": "∘",
 }
 
 # Relations and arrows (spaced at top level).
@@ -124,7 +136,7 @@ _DROP_ARG = frozenset("label vspace color ref eqref cite phantom hphantom vphant
 _SPACES = {
     ",": " ", ":": " ", ";": " ", ">": " ", " ": " ", "!": "", "quad": "\x01",
     "qquad": "\x01\x01", "thinspace": " ", "medspace": " ", "thickspace": " ", "enspace": " ",
-    "negthinspace": "", "space": " ", "hfill": " ", "hspace": " ", "enskip": " ", "quad ": " ",
+    "negthinspace": "", "space": " ", "hfill": " ", "hspace": " ", "enskip": " ",
 }
 
 _ACCENTS = {
@@ -141,7 +153,7 @@ _SUB = dict(zip("0123456789+-−=()aehijklmnoprstuvxəβγρφχ,",
 _SUP = dict(zip("0123456789+-−=()abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUVWαβγδεθιφχ",
                 "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂᵅᵝᵞᵟᵋᶿᶥᵠᵡ"))
 _SUP.update({"⊤": "ᵀ", "⊺": "ᵀ", "′": "′", "″": "″", "∗": "∗", "*": "∗", "†": "†", "∘": "°",
-             ",": "˒", "ϵ": "ᵋ", "ϕ": "ᵠ"})
+             "ϵ": "ᵋ", "ϕ": "ᵠ"})
 _SUP_SPECIAL = {"∗": "∗", "′": "′", "⊤": "ᵀ", "⊺": "ᵀ", "†": "†", "″": "″"}  # x^* → x∗
 _SCRIPT_CHARS = frozenset(_SUB.values()) | frozenset(_SUP.values())
 
@@ -170,11 +182,16 @@ _CAL = _alpha_map(0x1D49C, 0x1D4B6, {"B": "ℬ", "E": "ℰ", "F": "ℱ", "H": "�
                                       "o": "ℴ"})
 _FRAK = _alpha_map(0x1D504, 0x1D51E, {"C": "ℭ", "H": "ℌ", "I": "ℑ", "R": "ℜ", "Z": "ℨ"})
 _FONTS = {
+    "symbf": _BOLD, "mathbfup": _BOLD, "vb": _BOLD,
     "mathbf": _BOLD, "boldsymbol": _BOLD, "bm": _BOLD, "textbf": _BOLD, "mathbfit": _BOLD,
     "pmb": _BOLD, "mathbb": _BB, "Bbb": _BB, "mathcal": _CAL, "mathscr": _CAL,
     "mathfrak": _FRAK,
 }
 _PLAIN_FONTS = frozenset("mathrm mathit mathsf mathtt mathnormal mathup emph boxed".split())
+# Common user macros (d2l and friends): \norm{x} → ‖x‖, \R → ℝ.
+_WRAP_MACROS = {"norm": ("‖", "‖"), "abs": ("|", "|"), "floor": ("⌊", "⌋"),
+                "ceil": ("⌈", "⌉"), "set": ("{", "}"), "inner": ("⟨", "⟩")}
+_LETTER_MACROS = {"R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "C": "ℂ", "E": "𝔼"}
 _TEXT_CMDS = frozenset(
     "text textrm textit textsf texttt textnormal textup textsc mbox hbox fbox textmd".split()
 )
@@ -185,8 +202,9 @@ _DELIM_CHARS = {"(": "(", ")": ")", "[": "[", "]": "]", "|": "|", "/": "/", ".":
 _MATRIX_BRACKETS = {  # env: (inline open, inline close, top/mid/bottom left, top/mid/bottom right)
     "bmatrix": ("[", "]", "⎡⎢⎣", "⎤⎥⎦"), "pmatrix": ("(", ")", "⎛⎜⎝", "⎞⎟⎠"),
     "vmatrix": ("|", "|", "│││", "│││"), "Vmatrix": ("‖", "‖", "‖‖‖", "‖‖‖"),
-    "Bmatrix": ("{", "}", "⎧⎨⎩", "⎫⎬⎭"), "matrix": ("[", "]", "   ", "   "),
-    "smallmatrix": ("[", "]", "⎡⎢⎣", "⎤⎥⎦"), "array": ("[", "]", "   ", "   "),
+    "Bmatrix": ("{", "}", "⎧⎨⎩", "⎫⎬⎭"), "smallmatrix": ("[", "]", "⎡⎢⎣", "⎤⎥⎦"),
+    # No delimiters of their own: usually inside \left( … \right).
+    "matrix": ("", "", "   ", "   "), "array": ("", "", "   ", "   "),
 }
 
 _OPEN_CHARS = frozenset("([{⟨⌊⌈")
@@ -198,7 +216,9 @@ _ORDK, _OPK, _BIGK, _FRACK, _RELK, _BINK, _SPACEK, _NLK, _PMK, _OPENK, _CLOSEK =
 _OPENERS = frozenset("lVert lvert langle lfloor lceil lbrace lbrack lgroup".split())
 _CLOSERS = frozenset("rVert rvert rangle rfloor rceil rbrace rbrack rgroup".split())
 # Symbols after which a space only ends the command name (`\partial L` is ∂L).
-_PREFIX_SYMBOLS = frozenset("partial nabla ell hbar forall exists nexists neg lnot imath jmath".split())
+_PREFIX_SYMBOLS = frozenset(
+    "partial nabla ell hbar forall exists nexists neg lnot imath jmath".split()
+)
 
 _CMD_RE = re.compile(r"\\[A-Za-z]+")
 
@@ -280,7 +300,7 @@ def _sup(content: str) -> str:
     if special:
         return special
     mapped = _script(content, _SUP)
-    if mapped is not None and content not in (",",):
+    if mapped is not None:
         return mapped
     return _script_fallback(content, "^")
 
@@ -416,7 +436,7 @@ class _Parser:
             self.i += 1
             pieces, _ = self.seq("}", script=script)
             return self.join(pieces, script)
-        if ch == "}":
+        if ch in "}^_":
             return ""
         if ch == "\\":
             pieces = []
@@ -572,7 +592,7 @@ class _Parser:
             num = self.arg()
             den = self.arg()
             num = f"({num})" if _compound(num) else num
-            if _compound(den) or (den[:1].isdigit() and not _single_symbol(den)):
+            if _compound(den) or (den[:1].isdigit() and den.lstrip("0123456789.")[:1].isalpha()):
                 den = f"({den})"  # 1/(2σ²), never the ambiguous 1/2σ²
             add([f"{num}/{den}", _FRACK, None, None])
         elif name == "sqrt":
@@ -632,7 +652,8 @@ class _Parser:
                 base_pieces, _ = self.seq("}", script=script)
             else:
                 base = self.arg(script)
-                base_pieces = [self._char_piece(base)] if len(base) == 1 else [[base, _ORDK, None, None]]
+                base_pieces = [self._char_piece(base) if len(base) == 1
+                               else [base, _ORDK, None, None]]
             if len(base_pieces) == 1 and base_pieces[0][1] == _RELK:
                 kind = _RELK
             elif len(base_pieces) == 1 and base_pieces[0][1] in (_OPK, _BIGK):
@@ -678,9 +699,17 @@ class _Parser:
             add([self.arg(script), _ORDK, None, None])
         elif name == "\n" or name == "\t" or name == "\r":
             add([" ", _SPACEK, None, None])
-        elif len(name) == 1:
+        elif len(name) == 1 and not name.isalpha():
             # \| \{ \} \% … or an unknown one-character command: the character itself.
             add([{"|": "‖", "*": "∗"}.get(name, name), _ORDK, None, None])
+        elif name in _WRAP_MACROS:
+            left, right = _WRAP_MACROS[name]
+            add([left + self.arg(script) + right, _ORDK, None, None])
+        elif name in _LETTER_MACROS:
+            add([_LETTER_MACROS[name], _ORDK, None, None])
+        elif self.i < self.n and self.s[self.i] == "{":
+            # Unknown command with an argument: name(argument), e.g. \vect{x} → vect(x).
+            add([f"{name}({self.arg(script)})", _ORDK, None, None])
         else:
             # Unknown command: its name, never a backslash.
             add([name, _ORDK, None, None])
@@ -794,12 +823,13 @@ class _Parser:
                 pending_space = False
                 k += 1
                 continue
-            if kind == _BINK and not script and not out:
-                out.append(text)  # a leading operator is unary: ±1
+            if kind in (_BINK, _RELK) and not script and not out:
+                # A leading operator is unary (±1); a leading relation is an aligned row (= b).
+                out.append(text)
                 k += 1
                 while k < count and items[k][1] == _SPACEK:
                     k += 1
-                pending_space = False
+                pending_space = kind == _RELK
                 continue
             if kind in (_RELK, _BINK) and not script and out and last_char() not in "(\n[{":
                 while out and out[-1].endswith(" "):

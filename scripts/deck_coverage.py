@@ -62,8 +62,6 @@ BOILERPLATE: dict[tuple[str, str], str] = {
 HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 FENCE_RE = re.compile(r"^\s*(```|~~~)")
 URL_RE = re.compile(r"https?://|\(opens new window\)|www\.")
-CLOZE_RE = re.compile(r"\{\{c(\d+)::")
-HIGHLIGHT_RE = re.compile(r"==[^=\n](?:[^=\n]|=(?!=))*==")
 SOURCE_RE = re.compile(r"^source:\s*(.+?)\s*$")
 FIELD_RE = re.compile(r"^(tags|id|source):\s*")
 
@@ -220,61 +218,73 @@ def split_front_matter(text: str) -> tuple[dict[str, str], list[str], int]:
     return meta, lines, 1
 
 
-_INLINE_PROTECT = re.compile(r"`[^`\n]*`|\$\$.*?\$\$|\$[^$\n]*\$", re.S)
+# Code and maths: `::`, `:::` and cloze markers inside them are not syntax (docs/decks.md).
+_CODE_OR_MATH = re.compile(
+    r"```.*?```|~~~.*?~~~|`[^`\n]*`|\$\$.*?\$\$|(?<!\\)\$[^$\n]*?(?<!\\)\$", re.S
+)
+_CLOZE_SPAN = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.S)
+_HIGHLIGHT_SPAN = re.compile(r"==(?=\S)(.+?)(?<=\S)==", re.S)
 
 
-def _outside(text: str) -> str:
-    """Text with inline code and maths blanked out, for finding :: and :::."""
-    return _INLINE_PROTECT.sub(lambda m: " " * len(m.group(0)), text)
+def _mask(text: str) -> str:
+    """Text with code and maths blanked out (same length)."""
+    return _CODE_OR_MATH.sub(lambda m: " " * len(m.group(0)), text)
 
 
 def _norm_front(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip().casefold()
 
 
-def _cloze_fronts(text: str) -> tuple[int, list[str]]:
-    nums = sorted({int(n) for n in CLOZE_RE.findall(text)})
-    highs = HIGHLIGHT_RE.findall(text)
+def _cloze_fronts(text: str) -> list[str]:
+    """The front of each sibling of a cloze note: that cloze hidden, the others shown."""
+    masked = _mask(text)
+    spans = []  # (start, end, number, answer)
+    used = {int(m.group(1)) for m in _CLOZE_SPAN.finditer(masked)}
+    for m in _CLOZE_SPAN.finditer(masked):
+        spans.append((m.start(), m.end(), int(m.group(1)), text[m.start(2) : m.end(2)]))
+    n = 0
+    for m in _HIGHLIGHT_SPAN.finditer(masked):
+        if "{{" in m.group(0):
+            continue
+        n += 1
+        while n in used:
+            n += 1
+        spans.append((m.start(), m.end(), n, text[m.start() + 2 : m.end() - 2]))
+    spans.sort()
     fronts = []
-
-    def hide_c(n: int) -> str:
-        def rep(m: re.Match) -> str:
-            return "[…]" if int(m.group(1)) == n else m.group(2)
-
-        t = re.sub(r"\{\{c(\d+)::(.*?)(?:::[^}]*)?\}\}", rep, text, flags=re.S)
-        return HIGHLIGHT_RE.sub(lambda m: m.group(0)[2:-2], t)
-
-    for n in nums:
-        fronts.append(hide_c(n))
-    base = re.sub(r"\{\{c\d+::(.*?)(?:::[^}]*)?\}\}", r"\1", text, flags=re.S)
-    for i, _ in enumerate(highs):
-        count = -1
-
-        def rep_h(m: re.Match) -> str:
-            nonlocal count
-            count += 1
-            return "[…]" if count == i else m.group(0)[2:-2]
-
-        fronts.append(HIGHLIGHT_RE.sub(rep_h, base))
-    return len(fronts), fronts
+    for num in sorted({s[2] for s in spans}):
+        out, last = [], 0
+        for a, b, k, answer in spans:
+            out.append(text[last:a])
+            out.append("[…]" if k == num else answer)
+            last = b
+        out.append(text[last:])
+        fronts.append("".join(out))
+    return fronts
 
 
 def note_cards(text: str) -> tuple[int, list[str]]:
-    """Number of cards a note makes and their fronts (normalised)."""
-    if CLOZE_RE.search(text) or HIGHLIGHT_RE.search(_outside(text)):
-        n, fronts = _cloze_fronts(text)
-        return n, [_norm_front(f) for f in fronts]
-    if re.match(r"^Q:", text):
-        m = re.match(r"^Q:(.*?)(?:^A:(.*))?$", text, flags=re.S | re.M)
-        front = m.group(1) if m else text
+    """Number of cards a note makes and their normalised fronts.
+
+    Same precedence as docs/decks.md: ``Q:`` first, then ``:::``, then ``::`` (both looked for
+    outside code, maths and cloze markers), then cloze.
+    """
+    if re.match(r"^\s*Q\s*[:：]", text):
+        m = re.search(r"^\s*A\s*[:：]", text, flags=re.M)
+        front = text[: m.start()] if m else text
+        front = re.sub(r"^\s*Q\s*[:：]\s?", "", front, count=1)
         return 1, [_norm_front(front)]
-    masked = _outside(text)
-    i3 = masked.find(":::")
-    if i3 >= 0:
-        return 2, [_norm_front(text[:i3]), _norm_front(text[i3 + 3 :])]
-    i2 = masked.find("::")
-    if i2 >= 0:
-        return 1, [_norm_front(text[:i2])]
+    masked = _mask(text)
+    outside = _CLOZE_SPAN.sub(lambda m: " " * len(m.group(0)), masked)
+    if ":::" in outside:
+        i = outside.index(":::")
+        return 2, [_norm_front(text[:i]), _norm_front(text[i + 3 :])]
+    if "::" in outside:
+        i = outside.index("::")
+        return 1, [_norm_front(text[:i])]
+    if _CLOZE_SPAN.search(masked) or _HIGHLIGHT_SPAN.search(masked):
+        fronts = _cloze_fronts(text)
+        return len(fronts), [_norm_front(f) for f in fronts]
     return 0, []
 
 

@@ -110,12 +110,30 @@ def resolve_device(requested: str) -> str:
 
 
 _prepared = False
+_meta_warm = False
 
 
-def prepare() -> None:
+def warm_meta() -> None:
+    """Load torch's Python meta kernels now (about a second, once), so that every child forked
+    later runs its meta pass without paying for it. Worth it in a process that grades many times."""
+    global _meta_warm
+    if not _meta_warm:
+        import torch
+
+        x = torch.empty(2, 3, device="meta", requires_grad=True)
+        (torch.exp(x - x.max(dim=-1, keepdim=True).values) @ torch.empty(3, 2, device="meta")).sum().backward()
+        _meta_warm = True
+
+
+def prepare(*, meta: bool = False) -> None:
     """Make this process a good grading parent (idempotent): one torch thread before any fork, no
-    /proc access to its memory from a same-uid child, and no numpy warning noise."""
+    /proc access to its memory from a same-uid child, and no numpy warning noise. ``meta`` also
+    warms the meta kernels (see ``warm_meta``)."""
     global _prepared
+    if meta:
+        prepare()
+        warm_meta()
+        return
     if _prepared:
         return
     import warnings
@@ -425,7 +443,7 @@ def _one(check_id: str, fn: Callable, learner: _Learner, seed: int, device: str)
     except Verdict as v:
         status, message, detail, fatal = v.status, v.message, v.detail, v.fatal
     except api.CheckFailed as exc:
-        status, message, detail, fatal = FAIL, exc.message, exc.detail, False
+        status, message, detail, fatal = FAIL, f"{exc.message} (seed {seed})", exc.detail, False
     except Exception as exc:  # a bug in the check itself, not in the learner's code
         status, fatal = ERROR, False
         message = f"internal error in check test_{check_id}: {type(exc).__name__}: {exc}"

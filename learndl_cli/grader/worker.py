@@ -90,8 +90,10 @@ def _safe_str(exc: BaseException) -> str:
 
 def describe_exception(exc: BaseException, learner_path: str) -> dict:
     line = None
+    innermost_is_learner = False
     for frame, lineno in traceback.walk_tb(exc.__traceback__):
-        if frame.f_code.co_filename == learner_path:
+        innermost_is_learner = frame.f_code.co_filename == learner_path
+        if innermost_is_learner:
             line = lineno
     if isinstance(exc, SyntaxError) and exc.filename == learner_path:
         line = exc.lineno
@@ -102,7 +104,7 @@ def describe_exception(exc: BaseException, learner_path: str) -> dict:
         "type": type(exc).__name__,
         "message": _safe_str(exc),
         "line": line,
-        "not_implemented": isinstance(exc, NotImplementedError),
+        "not_implemented": isinstance(exc, NotImplementedError) and innermost_is_learner,
         "forbidden": list(forbid.HITS),
         "memory": isinstance(exc, MemoryError) or "can't allocate memory" in _safe_str(exc),
         "exit": isinstance(exc, SystemExit),

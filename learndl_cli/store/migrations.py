@@ -141,4 +141,44 @@ def m001_initial(db: Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key")
 
 
+
+@migrations()
+def m002_exams(db: Database) -> None:
+    """``learndl exam``: one row per exam, one per item drawn (a card or an exercise)."""
+    db["exams"].create(
+        {
+            "id": int,
+            "started": str,  # UTC ISO-8601
+            "finished": str,
+            "chapter": int,  # the --chapter filter, or null for a mixed exam
+            "minutes": float,  # the time allowed
+            "seconds": int,  # the time taken
+            "timed_out": int,
+            "count_reviews": int,
+            "seed": int,
+            "items": int,
+            "correct": int,
+            "score": float,  # correct / items, 0..1
+        },
+        pk="id",
+    )
+    db["exam_items"].create(
+        {
+            "id": int,
+            "exam_id": int,
+            "position": int,
+            "kind": str,  # card | exercise
+            "item": str,  # the card id or the exercise name
+            "chapter": int,
+            "mode": str,  # typed | self | exercise
+            "answer": str,  # what was typed (typed cards) or the exercise verdict
+            "correct": int,  # 1 right, 0 wrong or unanswered
+            "answered": int,  # 0 when time ran out or the learner quit before it
+            "duration_ms": int,
+        },
+        pk="id",
+    )
+    db["exam_items"].create_index(["exam_id"], index_name="idx_exam_items_exam")
+
+
 SCHEMA_VERSION = len(migrations._migrations)

@@ -1,0 +1,85 @@
+"""`learndl status` against the bare imports it cannot avoid (typer, rich, sqlite_utils, fsrs).
+
+Goal: median ≤ 1.3× `python -c "import typer, rich, sqlite_utils, fsrs"`, on an empty data dir and
+on the scale data set (bench/make_scale_db.py). Also checks that the due queries use indexes
+(`EXPLAIN QUERY PLAN` shows no full scan of reviews) and reports the peak RSS of `status`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _util import BASELINE_IMPORTS, Result, env_for, learndl_cmd, side_by_side, table, time_cmd  # noqa: E402
+
+
+def peak_rss_mb(cmd, env) -> float:
+    proc = subprocess.run(
+        [sys.executable, "-c", "import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL);"
+         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)", *cmd],
+        env=env, capture_output=True, text=True,
+    )
+    return int(proc.stdout.strip()) / 1024
+
+
+def query_plans(home: Path) -> list[str]:
+    """Full scans of reviews in the plans of the status queries (should be none)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from learndl_cli.store import cards as store
+
+    conn = sqlite3.connect(home / "learndl.db")
+    sqls = [
+        ("select count(*) as n from reviews where day = ? and prev_state = 0 and kind = 'review'", ["2026-11-01"]),
+        ("select distinct day from reviews where kind = 'review' order by day", []),
+        ("select count(*) from reviews where day = ? and kind = 'review'", ["2026-11-01"]),
+        ("select 1 from cards s join reviews r on r.card_id = s.id where s.note_id = ? and s.id != ? and r.day = ?", ["a", "b", "c"]),
+    ]
+    scans = []
+    for sql, args in sqls:
+        for row in conn.execute("explain query plan " + sql, args):
+            detail = row[-1]
+            if "SCAN" in detail and "reviews" in detail and "USING" not in detail:
+                scans.append(f"{detail}  <- {sql[:60]}")
+    conn.close()
+    return scans
+
+
+def run(runs: int = 11, scale_home: Path | None = None) -> list[Result]:
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        env = env_for(Path(tmp))
+        time_cmd(learndl_cmd("status"), env)
+        a, b, _, _ = side_by_side(lambda: time_cmd(learndl_cmd("status"), env), lambda: time_cmd(BASELINE_IMPORTS, env), runs)
+        results.append(Result("status, empty data dir", a, b, "≤ 1.3×", 1.3))
+    if scale_home is not None:
+        env = env_for(scale_home, LEARNDL_NOW="2026-11-01T13:00:00+00:00")
+        time_cmd(learndl_cmd("status"), env)
+        a, b, _, _ = side_by_side(lambda: time_cmd(learndl_cmd("status"), env), lambda: time_cmd(BASELINE_IMPORTS, env), runs)
+        scans = query_plans(scale_home)
+        rss = peak_rss_mb(learndl_cmd("status"), env)
+        note = f"peak RSS {rss:.0f} MB; " + ("no full scan of reviews" if not scans else f"SCANS: {scans}")
+        results.append(Result("status, 10k cards / 1M reviews", a, b, "≤ 1.3×", 1.3, note))
+    return results
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--runs", type=int, default=11)
+    p.add_argument("--scale", action="store_true", help="also measure on the scale data set")
+    args = p.parse_args()
+    scale = None
+    if args.scale:
+        from make_scale_db import ensure
+
+        scale = ensure()
+    print(table(run(args.runs, scale)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,346 @@
+"""SQL for ``learndl report`` and ``learndl exam``.
+
+Every aggregate over ``reviews`` is done here in SQL, on the indexes the schema has (``day``,
+``ts``, ``(card_id, ts)``), so a report over a million reviews never loads them into Python: what
+comes back is one row per chapter, per day or per exercise. Only the cards table (thousands of
+rows, not millions) is read row by row, for retrievability, which FSRS computes in Python.
+
+Days are study days (``reviews.day``, ISO dates); ``cutoff`` strings are UTC ISO-8601 times, which
+compare correctly as text with the stored ``ts`` and ``due`` columns.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from .db import write_txn
+
+MATURE_DAYS = 21
+
+
+def _chapter_filter(chapter: int | None, alias: str = "c") -> tuple[str, list]:
+    if chapter is None:
+        return "", []
+    return f" and {alias}.chapter = ?", [chapter]
+
+
+# ---------------------------------------------------------------- cards
+
+
+def has_activity(db: Database) -> bool:
+    """Whether anything has been recorded yet: a review, an exercise attempt or an exam."""
+    for table in ("reviews", "attempts", "exams"):
+        if db[table].exists() and next(db.query(f"select exists(select 1 from {table}) as x"))["x"]:
+            return True
+    return False
+
+
+def card_counts(db: Database, chapter: int | None = None) -> list[dict]:
+    """Per chapter: active cards by state (new, learning, young, mature), lapses, leeches, suspended.
+
+    Learning counts learning and relearning cards; young and mature are review cards whose current
+    interval (``due - last_review``) is under, or at least, ``MATURE_DAYS`` days.
+    """
+    where, args = _chapter_filter(chapter)
+    return list(
+        db.query(
+            f"""select c.chapter as chapter,
+                  count(*) as cards,
+                  sum(c.state = 0) as new,
+                  sum(c.state in (1, 3)) as learning,
+                  sum(c.state = 2 and julianday(c.due) - julianday(c.last_review) < {MATURE_DAYS}) as young,
+                  sum(c.state = 2 and julianday(c.due) - julianday(c.last_review) >= {MATURE_DAYS}) as mature,
+                  coalesce(sum(c.lapses), 0) as lapses,
+                  sum(c.leech) as leeches,
+                  sum(c.suspended) as suspended
+               from cards c
+               where c.active = 1 {where}
+               group by c.chapter
+               order by coalesce(c.chapter, 999)""",
+            args,
+        )
+    )
+
+
+def reviewed_cards(db: Database, chapter: int | None = None) -> list[dict]:
+    """The scheduling fields of every active card that has been reviewed (for retrievability)."""
+    where, args = _chapter_filter(chapter)
+    return list(
+        db.query(
+            f"""select c.id, c.chapter, c.state, c.step, c.stability, c.difficulty, c.due, c.last_review,
+                       c.reps, c.lapses, c.leech, c.suspended, c.front, c.kind, c.deck_id
+                from cards c
+                where c.active = 1 and c.state != 0 and c.last_review is not null {where}""",
+            args,
+        )
+    )
+
+
+def top_lapses(db: Database, chapter: int | None = None, limit: int = 5) -> list[dict]:
+    where, args = _chapter_filter(chapter)
+    return list(
+        db.query(
+            f"""select c.id, c.chapter, c.deck_id, c.front, c.kind, c.lapses, c.reps, c.leech, c.suspended
+                from cards c where c.active = 1 and c.lapses > 0 {where}
+                order by c.lapses desc, c.reps desc, c.id limit ?""",
+            [*args, limit],
+        )
+    )
+
+
+def leeches(db: Database, chapter: int | None = None) -> list[dict]:
+    where, args = _chapter_filter(chapter)
+    return list(
+        db.query(
+            f"""select c.id, c.chapter, c.deck_id, c.front, c.kind, c.lapses, c.path, c.line, c.suspended
+                from cards c where c.active = 1 and c.leech = 1 {where}
+                order by c.lapses desc, c.id""",
+            args,
+        )
+    )
+
+
+# ---------------------------------------------------------------- reviews
+
+
+def _review_join(chapter: int | None, alias: str = "r") -> tuple[str, str, list]:
+    """A join onto cards when the report is limited to one chapter."""
+    if chapter is None:
+        return "", "", []
+    return f" join cards c on c.id = {alias}.card_id", " and c.chapter = ?", [chapter]
+
+
+def true_retention(db: Database, starts: dict[str, str], end_day: str, chapter: int | None = None) -> dict[str, dict]:
+    """Pass counts over windows of study days ``[start, end_day]``, one window per key of ``starts``.
+
+    Only the first review of a card on each study day counts, and only when the card was in the
+    review state before it (``prev_state = 2``); it passed when rated Hard or better (rating >= 2).
+    Exam answers (``kind != 'review'``) never count.
+    """
+    if not starts:
+        return {}
+    earliest = min(starts.values())
+    join, where, args = _review_join(chapter, "f")
+    cols = []
+    params: list = []
+    for key, start in starts.items():
+        cols.append(f"coalesce(sum(f.day >= ?), 0) as n_{key}")
+        cols.append(f"coalesce(sum(f.day >= ? and f.rating >= 2), 0) as p_{key}")
+        params += [start, start]
+    # SQLite returns the bare columns of the row that holds min(ts): each (card, day)'s first review.
+    sql = f"""select {', '.join(cols)}
+              from (select card_id, day, rating, prev_state, min(ts) as first_ts
+                    from reviews
+                    where kind = 'review' and day >= ? and day <= ?
+                    group by card_id, day) f {join}
+              where f.prev_state = 2 {where}"""
+    row = next(db.query(sql, [*params, earliest, end_day, *args]))
+    return {key: {"reviews": int(row[f"n_{key}"]), "passed": int(row[f"p_{key}"])} for key in starts}
+
+
+def reviews_per_day(db: Database, start_day: str, end_day: str, chapter: int | None = None) -> dict[str, int]:
+    """Reviews (``kind = 'review'``) per study day in ``[start_day, end_day]``."""
+    join, where, args = _review_join(chapter)
+    return {
+        row["day"]: int(row["n"])
+        for row in db.query(
+            f"""select r.day as day, count(*) as n from reviews r {join}
+                where r.kind = 'review' and r.day >= ? and r.day <= ? {where}
+                group by r.day""",
+            [start_day, end_day, *args],
+        )
+    }
+
+
+def study_days(db: Database, chapter: int | None = None) -> list[str]:
+    """Every study day with at least one review, in order."""
+    join, where, args = _review_join(chapter)
+    return [
+        row["day"]
+        for row in db.query(
+            f"select distinct r.day as day from reviews r {join} where r.kind = 'review' {where} order by r.day",
+            args,
+        )
+    ]
+
+
+def review_totals(db: Database, start_day: str | None, chapter: int | None = None) -> dict:
+    """Reviews, cards and seconds spent since ``start_day`` (all time when None)."""
+    join, where, args = _review_join(chapter)
+    since = ""
+    if start_day:
+        since = " and r.day >= ?"
+        args = [start_day, *args]
+    row = next(
+        db.query(
+            f"""select count(*) as reviews, count(distinct r.card_id) as cards,
+                       coalesce(sum(r.duration_ms), 0) as ms, count(distinct r.day) as days,
+                       min(r.day) as first_day
+                from reviews r {join} where r.kind = 'review' {since} {where}""",
+            args,
+        )
+    )
+    return {
+        "reviews": int(row["reviews"]),
+        "cards": int(row["cards"]),
+        "seconds": round(row["ms"] / 1000),
+        "days": int(row["days"]),
+        "first_day": row["first_day"],
+    }
+
+
+# ---------------------------------------------------------------- forecast
+
+
+def due_cards_by_day(db: Database, shift: str, last_day: str, chapter: int | None = None) -> dict[str, int]:
+    """Active, unsuspended, seen cards by the study day they fall due, up to ``last_day``.
+
+    ``shift`` is an SQLite time modifier (``'-14400 seconds'``) that turns a UTC time into the
+    study-day clock (local offset minus the hour the day starts); overdue cards keep their own day.
+    """
+    where, args = _chapter_filter(chapter)
+    return {
+        row["day"]: int(row["n"])
+        for row in db.query(
+            f"""select date(c.due, ?) as day, count(*) as n from cards c
+                where c.active = 1 and c.suspended = 0 and c.state != 0 and c.due is not null
+                  and date(c.due, ?) <= ? {where}
+                group by day""",
+            [shift, shift, last_day, *args],
+        )
+    }
+
+
+def redrills_by_day(db: Database, shift: str, last_day: str) -> list[dict]:
+    """Exercises scheduled for re-drill, with the study day they fall due, up to ``last_day``."""
+    if not db["exercise_schedule"].exists():
+        return []
+    return list(
+        db.query(
+            """select exercise, date(due, ?) as day, due from exercise_schedule
+               where due is not null and due != '' and date(due, ?) <= ? order by due""",
+            [shift, shift, last_day],
+        )
+    )
+
+
+# ---------------------------------------------------------------- exercises
+
+
+def attempt_stats(db: Database, since: str | None = None) -> list[dict]:
+    """Per exercise: attempts, passes and failures (exam attempts excluded), since a UTC time."""
+    args: list = []
+    where = ""
+    if since:
+        where = " and ts >= ?"
+        args.append(since)
+    return list(
+        db.query(
+            f"""select exercise, count(*) as attempts,
+                       sum(verdict = 'pass') as passes,
+                       sum(verdict != 'pass') as failures,
+                       max(ts) as last_ts
+                from attempts where coalesce(mode, '') != 'exam' {where}
+                group by exercise""",
+            args,
+        )
+    )
+
+
+def passed_exercises(db: Database) -> dict[str, str]:
+    """Every exercise ever passed (outside exams), with the time of its first pass."""
+    return {
+        row["exercise"]: row["first"]
+        for row in db.query(
+            "select exercise, min(ts) as first from attempts where verdict = 'pass' and coalesce(mode, '') != 'exam' group by exercise"
+        )
+    }
+
+
+def hints_by_exercise(db: Database, since: str | None = None) -> dict[str, int]:
+    args: list = []
+    where = ""
+    if since:
+        where = " where ts >= ?"
+        args.append(since)
+    return {
+        row["exercise"]: int(row["n"])
+        for row in db.query(f"select exercise, count(*) as n from hint_views {where} group by exercise", args)
+    }
+
+
+# ---------------------------------------------------------------- exams
+
+
+def save_exam(db: Database, exam: dict, items: list[dict]) -> int:
+    """Store a finished exam and its items in one transaction; returns the exam's id."""
+    with write_txn(db):
+        cur = db.execute(
+            """insert into exams (started, finished, chapter, minutes, seconds, timed_out, count_reviews,
+                                  seed, items, correct, score)
+               values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                exam["started"], exam["finished"], exam.get("chapter"), exam["minutes"], exam["seconds"],
+                int(exam["timed_out"]), int(exam["count_reviews"]), exam.get("seed"), exam["items"],
+                exam["correct"], exam["score"],
+            ],
+        )
+        exam_id = cur.lastrowid
+        for pos, item in enumerate(items, 1):
+            db.execute(
+                """insert into exam_items (exam_id, position, kind, item, chapter, mode, answer, correct,
+                                           answered, duration_ms)
+                   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [
+                    exam_id, pos, item["kind"], item["item"], item.get("chapter"), item["mode"],
+                    item.get("answer", ""), int(bool(item.get("correct"))), int(bool(item.get("answered"))),
+                    int(item.get("duration_ms") or 0),
+                ],
+            )
+    return exam_id
+
+
+def next_exam_id(db: Database) -> int:
+    row = next(db.query("select coalesce(max(id), 0) + 1 as id from exams"))
+    return int(row["id"])
+
+
+def exams(db: Database, limit: int = 10, chapter: int | None = None, before_id: int | None = None) -> list[dict]:
+    """The latest exams, newest first (those that covered ``chapter`` when given)."""
+    where, args = [], []
+    if chapter is not None:
+        where.append("exists (select 1 from exam_items i where i.exam_id = e.id and i.chapter = ?)")
+        args.append(chapter)
+    if before_id is not None:
+        where.append("e.id < ?")
+        args.append(before_id)
+    sql = "select * from exams e" + (" where " + " and ".join(where) if where else "") + " order by e.id desc limit ?"
+    return list(db.query(sql, [*args, limit]))
+
+
+def exam_chapter_scores(db: Database, exam_ids: list[int]) -> dict[int, dict]:
+    """``{exam_id: {chapter: {"items": n, "correct": k}}}``."""
+    if not exam_ids:
+        return {}
+    marks = ",".join("?" for _ in exam_ids)
+    out: dict[int, dict] = {}
+    for row in db.query(
+        f"""select exam_id, chapter, count(*) as items, sum(correct) as correct
+            from exam_items where exam_id in ({marks}) group by exam_id, chapter""",
+        exam_ids,
+    ):
+        out.setdefault(row["exam_id"], {})[row["chapter"]] = {"items": int(row["items"]), "correct": int(row["correct"] or 0)}
+    return out
+
+
+def seen_cards(db: Database, chapter: int | None = None) -> list[dict]:
+    """Cards the learner has seen (reviewed at least once), active, for drawing an exam."""
+    where, args = _chapter_filter(chapter)
+    return list(
+        db.query(
+            f"""select c.* from cards c
+                where c.active = 1 and c.state != 0 {where}
+                order by c.chapter, c.deck_id, c.line, c.ordinal""",
+            args,
+        )
+    )

@@ -1,0 +1,230 @@
+"""The bundled decks as content: coverage of the notes, sources, duplicates, size, front matter.
+
+These checks read the deck files with the regex-level parser in ``scripts/deck_coverage.py`` (the
+same one that writes docs/coverage.md), so they test the content independently of learndl's own
+parser; one test at the end also runs every deck through ``learndl_cli.deckparse``.
+
+The learners' notes live outside the repository (``../shared/notes``, or ``$LEARNDL_NOTES``); the
+tests that need them skip, saying why, when they are absent.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+DECKS = REPO / "decks"
+NOTES = Path(os.environ.get("LEARNDL_NOTES", REPO.parent / "shared" / "notes"))
+MIN_CARDS = 400
+
+
+def _load_coverage_module():
+    path = REPO / "scripts" / "deck_coverage.py"
+    spec = importlib.util.spec_from_file_location("deck_coverage", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("deck_coverage", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+dc = _load_coverage_module()
+
+needs_notes = pytest.mark.skipif(
+    not NOTES.is_dir(),
+    reason=f"the learners' notes are not here ({NOTES}); set LEARNDL_NOTES to check coverage",
+)
+
+
+def _deck_files() -> list[Path]:
+    files = dc.deck_files(DECKS)
+    assert files, f"no deck files in {DECKS}"
+    return files
+
+
+def _all_notes():
+    for path in _deck_files():
+        _, notes = dc.parse_deck(path)
+        yield from notes
+
+
+def _where(note) -> str:
+    return f"{note.deck.relative_to(REPO)}:{note.line}"
+
+
+def _listed_notes_files() -> set[str]:
+    readme = NOTES / "README.md"
+    return set(re.findall(r"\b\d{3}_[0-9a-f]+\.txt\b", readme.read_text(encoding="utf-8")))
+
+
+# ------------------------------------------------------------------------------ front matter
+
+
+def test_every_deck_has_id_title_and_chapter():
+    ids: dict[str, Path] = {}
+    bad = []
+    for path in _deck_files():
+        meta, _ = dc.parse_deck(path)
+        name = path.relative_to(REPO)
+        for key in ("id", "title", "chapter"):
+            if not meta.get(key):
+                bad.append(f"{name}: front matter lacks {key!r}")
+        if meta.get("chapter") and not re.fullmatch(r"\d+", meta["chapter"]):
+            bad.append(f"{name}: chapter {meta['chapter']!r} is not a whole number")
+        deck_id = meta.get("id", "")
+        if deck_id and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", deck_id):
+            bad.append(f"{name}: id {deck_id!r} has characters other than letters, digits, - _ .")
+        if deck_id in ids:
+            bad.append(f"{name}: id {deck_id!r} is already used by {ids[deck_id].relative_to(REPO)}")
+        ids[deck_id] = path
+    assert not bad, "\n".join(bad)
+
+
+# ------------------------------------------------------------------------------ cards
+
+
+def test_every_block_is_a_card():
+    empty = [_where(n) for n in _all_notes() if n.cards == 0]
+    assert not empty, "blocks that make no card:\n" + "\n".join(empty)
+
+
+def test_no_duplicate_cards_across_decks():
+    seen: dict[str, list[str]] = defaultdict(list)
+    for note in _all_notes():
+        for front in set(note.fronts):
+            seen[front].append(_where(note))
+    dups = {f: w for f, w in seen.items() if len(w) > 1}
+    assert not dups, "cards with the same front:\n" + "\n".join(
+        f"{', '.join(w)}: {f[:70]}" for f, w in sorted(dups.items(), key=lambda kv: kv[1])
+    )
+
+
+def test_every_card_has_a_source_with_file_and_heading():
+    bad = []
+    for note in _all_notes():
+        f, h = dc.split_source(note.source)
+        if not f or not h:
+            bad.append(f"{_where(note)}: source {note.source!r} needs 'FILE § HEADING'")
+    assert not bad, "\n".join(bad)
+
+
+@needs_notes
+def test_every_source_names_a_listed_notes_file_and_an_existing_heading():
+    listed = _listed_notes_files()
+    assert listed, "the notes README lists no notes files"
+    headings = {
+        (p.name, s.key) for p in dc.notes_files(NOTES) for s in dc.parse_notes_file(p)
+    }
+    bad = []
+    for note in _all_notes():
+        f, h = dc.split_source(note.source)
+        if f is None:
+            continue  # reported by the test above
+        if f not in listed:
+            bad.append(f"{_where(note)}: {f!r} is not in the notes README")
+        elif h and (f, dc.normalise_heading(h)) not in headings:
+            bad.append(f"{_where(note)}: {f} has no heading {h!r}")
+    assert not bad, "\n".join(bad)
+
+
+def test_at_least_400_cards():
+    total = sum(n.cards for n in _all_notes())
+    assert total >= MIN_CARDS, f"the decks hold {total} cards; the project needs at least {MIN_CARDS}"
+
+
+# ------------------------------------------------------------------------------ coverage
+
+
+@needs_notes
+def test_every_notes_section_with_content_has_a_card():
+    table, _ = dc.coverage(NOTES, DECKS)
+    missing = dc.gaps(table)
+    assert not missing, "notes sections with content but no card (see docs/coverage.md):\n" + "\n".join(
+        f"{r.section.file}:{r.section.line}: {r.section.heading}" for r in missing
+    )
+
+
+@needs_notes
+def test_coverage_table_is_up_to_date():
+    table, unmatched = dc.coverage(NOTES, DECKS)
+    expected = dc.render(table, unmatched)
+    current = (REPO / "docs" / "coverage.md").read_text(encoding="utf-8")
+    assert current == expected, "docs/coverage.md is stale: run python scripts/deck_coverage.py"
+
+
+# ------------------------------------------------------------------------------ the coverage tool itself
+
+
+def test_heading_normalisation():
+    n = dc.normalise_heading
+    assert n("## ✅ 第四章：多层感知机（MLP）") == n("第四章:多层感知机(MLP)")
+    assert n("🔹 ResNet（残差网络）") == n("ResNet（残差网络）")
+    assert n("`CUDA cudnn`安装") == n("CUDA cudnn安装")
+    assert n("[环境配置](https://example.com/p/1)") == n("环境配置")
+    assert n("==待整理内容==") == n("待整理内容")
+    assert n("Softmax 回归") != n("Softmax回归")  # inner spacing is kept, only collapsed
+
+
+def test_sections_classified(tmp_path):
+    notes = tmp_path / "n.txt"
+    notes.write_text(
+        "[toc]\n\n# Title\n\n## Images\n\n![a](b.png)\n<img src=\"c.png\"/>\nimage-20250101120000\n\n"
+        "## Links\n\n- one https://a.example\n- two https://b.example\n- label\n\n"
+        "## Real\n\n- a fact\n\n```python\n# not a heading\n```\n\n## Empty bullet\n\n- \n",
+        encoding="utf-8",
+    )
+    secs = {s.heading: dc.classify(s) for s in dc.parse_notes_file(notes)}
+    assert secs == {
+        "Title": "empty",
+        "Images": "empty",
+        "Links": "links",
+        "Real": "content",
+        "Empty bullet": "empty",
+    }
+
+
+def test_card_counting_follows_the_deck_format(tmp_path):
+    deck = tmp_path / "t.md"
+    deck.write_text(
+        "---\nid: t\ntitle: T\nchapter: 1\n---\n\nsource: n.txt § A\n\n"
+        "Q: q?\nA: a\n\nfront :: back\n\nterm ::: definition\n\n"
+        "{{c1::x}} and {{c2::$\\frac{1}{\\sqrt{d}}$}} and {{c1::y}}\n\n==one== and ==two==\n\n"
+        "`std::vector` :: a C++ type\nsource: n.txt § B\n",
+        encoding="utf-8",
+    )
+    _, notes = dc.parse_deck(deck)
+    assert [n.cards for n in notes] == [1, 1, 2, 2, 2, 1]
+    assert [n.source for n in notes] == ["n.txt § A"] * 5 + ["n.txt § B"]
+
+
+# ------------------------------------------------------------------------------ learndl's own parser
+
+deckparse = pytest.importorskip("learndl_cli.deckparse", reason="learndl_cli.deckparse is not written yet")
+
+
+@pytest.mark.parametrize("path", _deck_files(), ids=lambda p: p.name)
+def test_deck_parses_cleanly_with_learndl(path):
+    deck = deckparse.parse_deck(path.read_text(encoding="utf-8"), str(path.relative_to(REPO)))
+    assert not deck.problems, "\n".join(str(p) for p in deck.problems)
+    _, notes = dc.parse_deck(path)
+    assert len(deck.cards) == sum(n.cards for n in notes), "the two parsers count different cards"
+    assert sorted(c.front_key for c in deck.cards) == sorted(f for n in notes for f in n.fronts)
+
+
+@pytest.mark.parametrize("path", _deck_files(), ids=lambda p: p.name)
+def test_deck_renders_without_leftover_latex(path):
+    mathtext = pytest.importorskip("learndl_cli.mathtext")
+    deck = deckparse.parse_deck(path.read_text(encoding="utf-8"), str(path.relative_to(REPO)))
+    bad = []
+    for card in deck.cards:
+        for side in (card.front, card.back):
+            left = mathtext.leftover_latex(mathtext.render_math(side))
+            if left:
+                bad.append(f"{path.name}:{card.line}: {left}")
+    assert not bad, "\n".join(bad)

@@ -1,0 +1,18 @@
+# expect: registers no parameter named 'weight'
+import torch
+from torch import nn
+
+
+class CenteredLayer(nn.Module):
+    def forward(self, X):
+        return X - X.mean()
+
+
+class MyLinear(nn.Module):
+    def __init__(self, in_units, units):
+        super().__init__()
+        self.weight = torch.randn(in_units, units, requires_grad=True)
+        self.bias = nn.Parameter(torch.randn(units))
+
+    def forward(self, X):
+        return torch.relu(X @ self.weight + self.bias)

@@ -1,0 +1,18 @@
+# expect: not transposed like nn.Linear
+import torch
+from torch import nn
+
+
+class CenteredLayer(nn.Module):
+    def forward(self, X):
+        return X - X.mean()
+
+
+class MyLinear(nn.Module):
+    def __init__(self, in_units, units):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(units, in_units))
+        self.bias = nn.Parameter(torch.randn(units))
+
+    def forward(self, X):
+        return torch.relu(X @ self.weight.T + self.bias)
