@@ -10,6 +10,7 @@ rest of the file still loads.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -23,6 +24,14 @@ DECK_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 NOTE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.S)
 HIGHLIGHT_RE = re.compile(r"==(?=\S)(.+?)(?<=\S)==", re.S)
+TAG_SPLIT_RE = re.compile(r"[,\s]+")
+FM_LINE_RE = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
+INLINE_CODE_RE = re.compile(r"`[^`\n]*`")
+COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
+Q_RE = re.compile(r"^\s*Q\s*[:：]")
+A_RE = re.compile(r"^\s*A\s*[:：]")
+Q_PREFIX_RE = re.compile(r"^\s*Q\s*[:：]\s?")
+A_PREFIX_RE = re.compile(r"^\s*A\s*[:：]\s?")
 # Spans inside which `::` and cloze markers are not syntax: code and maths.
 CODE_OR_MATH_RE = re.compile(r"```.*?```|~~~.*?~~~|`[^`\n]*`|\$\$.*?\$\$|(?<!\\)\$[^$\n]*?(?<!\\)\$", re.S)
 
@@ -37,9 +46,9 @@ class Problem:
         return f"{self.path}:{self.line}: {self.message}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Card:
-    """One reviewable card. ``note_fp`` identifies its note; siblings share it."""
+    """One reviewable card. Siblings (the cards of one note) share ``line``."""
 
     kind: str  # basic | reversed | cloze
     ordinal: str  # "" for basic, "fwd"/"rev" for reversed, "c1"… for cloze
@@ -50,17 +59,16 @@ class Card:
     tags: tuple[str, ...] = ()
     source: str = ""
     explicit_id: str = ""
-    note_fp: str = ""
 
-    @property
+    @functools.cached_property
     def front_key(self) -> str:
         return normalize(self.front)
 
-    @property
+    @functools.cached_property
     def back_key(self) -> str:
         return normalize(self.back)
 
-    @property
+    @functools.cached_property
     def fingerprint(self) -> str:
         raw = "\x1f".join((self.kind, self.ordinal, self.front_key, self.back_key))
         return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:20]
@@ -84,20 +92,24 @@ class Deck:
 
 def normalize(text: str) -> str:
     """The identity key of a side: case, width and whitespace do not matter."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return re.sub(r"\s+", " ", text).strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    text = text.casefold()
+    return " ".join(text.split())
 
 
 def _split_tags(value: str) -> tuple[str, ...]:
     value = value.strip()
     if value.startswith("[") and value.endswith("]"):
         value = value[1:-1]
-    parts = re.split(r"[,\s]+", value)
+    parts = TAG_SPLIT_RE.split(value)
     return tuple(p.lstrip("#") for p in parts if p.strip().lstrip("#"))
 
 
 def _mask(text: str) -> str:
     """Blank out code and maths (same length), so syntax inside them is not seen."""
+    if "`" not in text and "$" not in text and "~~~" not in text:
+        return text
     return CODE_OR_MATH_RE.sub(lambda m: " " * len(m.group(0)), text)
 
 
@@ -116,7 +128,7 @@ def _parse_front_matter(lines: list[str], deck: Deck) -> int:
     while i < len(lines) and lines[i].strip() != "---":
         raw = lines[i]
         if raw.strip() and not raw.lstrip().startswith("#"):
-            m = re.match(r"^\s*([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$", raw)
+            m = FM_LINE_RE.match(raw)
             if not m:
                 deck.problems.append(Problem(path, i + 1, f"front matter: expected 'key: value', got {raw.strip()[:40]!r}"))
             else:
@@ -183,7 +195,7 @@ def _blocks(lines: list[str], first: int):
             if m:
                 fence = m.group(1)[0] * 3
             else:
-                masked = re.sub(r"`[^`\n]*`", "", line)
+                masked = INLINE_CODE_RE.sub("", line) if "`" in line else line
                 if masked.count("$$") % 2 == 1:
                     in_math = not in_math
                 if "<!--" in masked and "-->" not in masked.split("<!--", 1)[1]:
@@ -197,11 +209,7 @@ def _blocks(lines: list[str], first: int):
 
 
 def _strip_comments(text: str) -> str:
-    return re.sub(r"<!--.*?-->", "", text, flags=re.S)
-
-
-def _note_fp(body: str) -> str:
-    return hashlib.sha1(normalize(body).encode("utf-8")).hexdigest()[:16]
+    return COMMENT_RE.sub("", text) if "<!--" in text else text
 
 
 def _cloze_cards(text: str, line: int, common: dict, path: str, problems: list[Problem]) -> list[Card]:
@@ -320,7 +328,6 @@ def parse_deck(text: str, path: str = "<deck>") -> Deck:
             tags=tags,
             source=fields.get("source", sticky_source),
             explicit_id=explicit_id,
-            note_fp=_note_fp(body),
         )
         cards = _parse_note(body, start, common, path, deck.problems)
         for card in cards:
@@ -335,7 +342,7 @@ def parse_deck(text: str, path: str = "<deck>") -> Deck:
 
 def _parse_note(body: str, line: int, common: dict, path: str, problems: list[Problem]) -> list[Card]:
     first = body.split("\n", 1)[0]
-    if re.match(r"^\s*Q\s*[:：]", first):
+    if Q_RE.match(first):
         return _basic_qa(body, line, common, path, problems)
     masked = _mask(body)
     cloze_masked = CLOZE_RE.sub(lambda m: " " * len(m.group(0)), masked)
@@ -358,7 +365,7 @@ def _parse_note(body: str, line: int, common: dict, path: str, problems: list[Pr
         return [Card(kind="basic", ordinal="", front=front, back=back, line=line, **common)]
     if CLOZE_RE.search(masked) or HIGHLIGHT_RE.search(masked):
         return _cloze_cards(body, line, common, path, problems)
-    if re.match(r"^\s*A\s*[:：]", first):
+    if A_RE.match(first):
         problems.append(Problem(path, line, "'A:' without a 'Q:' before it"))
         return []
     problems.append(
@@ -376,7 +383,7 @@ def _basic_qa(body: str, line: int, common: dict, path: str, problems: list[Prob
         if m:
             fence = None if fence else m.group(1)[0]
             continue
-        if fence is None and i > 0 and re.match(r"^\s*A\s*[:：]", text):
+        if fence is None and i > 0 and A_RE.match(text):
             answer_at = i
             break
     if answer_at is None:
@@ -384,8 +391,8 @@ def _basic_qa(body: str, line: int, common: dict, path: str, problems: list[Prob
         return []
     q = "\n".join(lines[:answer_at])
     a = "\n".join(lines[answer_at:])
-    q = re.sub(r"^\s*Q\s*[:：]\s?", "", q, count=1).strip()
-    a = re.sub(r"^\s*A\s*[:：]\s?", "", a, count=1).strip()
+    q = Q_PREFIX_RE.sub("", q, count=1).strip()
+    a = A_PREFIX_RE.sub("", a, count=1).strip()
     if not q:
         problems.append(Problem(path, line, "empty question after 'Q:'"))
         return []

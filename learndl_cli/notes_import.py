@@ -47,7 +47,7 @@ Q_RE = re.compile(r"^\s*Q\s*[:：]")
 A_RE = re.compile(r"^\s*A\s*[:：]")
 # Headings whose sections hold no facts to learn: structure proposals are not made there.
 SKIP_SECTION_RE = re.compile(
-    r"todo|to do|reference|参考|版权|目录|进度|计划|资源|链接|贡献|反馈|致谢|licen[cs]e|copyright|前言|简介|引言|"
+    r"todo|to do|reference|参考|版权|目录|进度|计划|资源|链接|贡献|反馈|致谢|licen[cs]e|copyright|前言|引言|"
     r"项目|注意事项|常见问题|更新|阅读|contents",
     re.I,
 )
@@ -57,6 +57,7 @@ GENERIC_TERMS = {
     "优点", "缺点", "总结", "解决方案", "解决方法", "原理", "动机", "问题", "应对方案", "使用方法", "具体表现",
     "具体形式", "影响", "目的", "步骤", "结论", "公式", "代码", "思路", "说明", "备注", "例如", "比如",
 }
+REFERENCE_RE = re.compile(r"^(具体)?可?参考|(介绍)?文章$|^see also", re.I)
 SENTENCE_PUNCT = set("，。；！？,;!?")
 MAX_TERM = 40
 MAX_BACK = 600
@@ -136,7 +137,9 @@ def clean_inline(text: str) -> str:
     text = MD_LINK_RE.sub(lambda m: m.group(1), text)
     text = HTML_TAG_RE.sub(" ", text)
     text = re.sub(r"&nbsp;", " ", text)
+    text = re.sub(r"\s*\(opens new window\)", "", text)  # a link that lost its address
     text = re.sub(r"[ \t]+$", "", text, flags=re.M)
+    text = re.sub(r"\n[ \t]*(\[图片(?:: [^\]\n]*)?\])(?=\n|$)", r" \1", text)
     return text.strip()
 
 
@@ -433,7 +436,7 @@ BOLD_HEAD_RE = re.compile(r"^\*\*(.+?)\*\*\s*((?:[（(][^）)\n]{0,40}[）)])?)\
 
 def _split_term(text: str) -> tuple[str, str] | None:
     """``term：definition`` or ``term: definition`` → (term, definition), else None."""
-    first = text.split("\n", 1)[0]
+    first = _unbold(text.split("\n", 1)[0])
     masked = _mask(URL_RE.sub(lambda m: "x" * len(m.group(0)), first))
     for k, ch in enumerate(masked):
         if ch == "：" or (ch == ":" and (k + 1 == len(masked) or masked[k + 1] in " \t" or _is_cjk(masked[k + 1]) or masked[k + 1] in "`$*")):
@@ -451,7 +454,8 @@ def _is_cjk(ch: str) -> bool:
 
 def _term_ok(term: str) -> bool:
     plain = _unbold(clean_inline(term)).strip()
-    if not plain or len(plain) > MAX_TERM or not _has_text(plain):
+    core = re.sub(r"[（(][^）)]*[）)]", "", plain)
+    if not plain or len(core) > MAX_TERM or len(plain) > 2 * MAX_TERM or not _has_text(plain):
         return False
     if any(ch in SENTENCE_PUNCT for ch in _mask(plain)):
         return False
@@ -470,18 +474,22 @@ def _clean_back(text: str) -> str:
     return _strip_end(clean_inline(text))
 
 
-def _children_back(node: Node) -> str:
+def _children_back(node: Node, unused_only: bool = False) -> str:
     rows = []
 
     def add(n: Node, depth: int) -> None:
         text = clean_inline(n.text)
-        if not text:
+        if not text or (unused_only and n.used):
             return
+        kids = [c for c in n.children if not (unused_only and c.used)]
+        if unused_only and n.children and not kids and re.search(r"[：:]\**\s*$", text):
+            return  # "term：" whose bullets all made cards of their own
         lines = text.split("\n")
-        prefix = "  " * depth + ("- " if n.kind == "item" else "")
+        bullet = n.kind == "item"
+        prefix = "  " * depth + ("- " if bullet else "")
         rows.append(prefix + _strip_end(lines[0]) if len(lines) == 1 else prefix + lines[0])
-        rows.extend(("  " * depth + "  " + ln) for ln in lines[1:])
-        for c in n.children:
+        rows.extend(("  " * depth + ("  " if bullet else "") + ln) for ln in lines[1:])
+        for c in kids:
             add(c, depth + 1)
 
     for child in node.children:
@@ -512,7 +520,7 @@ def _structure(sections: list[Section], path: str, skipped: Counter) -> list[Pro
         node.used = True
         return True
 
-    def visit(node: Node, sec: Section, parent_term: str, lead_children: list[Node] | None = None) -> None:
+    def visit(node: Node, sec: Section, parent_term: str, lead_children: list[Node] | None = None) -> str:
         text = node.text
         children = node.children if lead_children is None else lead_children
         term = ""
@@ -542,6 +550,7 @@ def _structure(sections: list[Section], path: str, skipped: Counter) -> list[Pro
                     term = head
         for child in children:
             visit(child, sec, _clean_term(term) if term else parent_term)
+        return _clean_term(term) if term else ""
 
     for sec in sections:
         if sec.level == 0 and sec is sections[0] and first_heading is not None:
@@ -552,6 +561,7 @@ def _structure(sections: list[Section], path: str, skipped: Counter) -> list[Pro
             continue
         nodes = sec.nodes
         k = 0
+        last_term = ""  # "梯度爆炸:…" then "核心原因:…": the paragraph term above qualifies it
         while k < len(nodes):
             node = nodes[k]
             lead = None
@@ -562,26 +572,34 @@ def _structure(sections: list[Section], path: str, skipped: Counter) -> list[Pro
                     j += 1
                 if j > k + 1:
                     lead = nodes[k + 1 : j]
-                    visit(node, sec, "", lead)
+                    visit(node, sec, last_term, lead)
                     for n in lead:
                         n.used = n.used or node.used
                     k = j
                     continue
-            visit(node, sec, "")
+            got = visit(node, sec, last_term if node.kind == "para" else "")
+            if node.kind == "para" and got and got not in GENERIC_TERMS:
+                last_term = got
             k += 1
         # A heading explained by what is left under it (bullets and short paragraphs).
         if not sec.level or (sec is first_heading and sec.level == 1):
             continue
-        left = [n for n in sec.nodes if not n.used and n.kind in ("item", "para") and _has_text(clean_inline(n.text))]
+        left = [
+            n for n in sec.nodes
+            if not n.used and n.kind in ("item", "para") and _has_text(clean_inline(n.text)) and not REFERENCE_RE.search(clean_inline(n.text))
+        ]
         if not left or len(left) > 8 or any(len(clean_inline(n.text)) > 300 for n in left):
             if left:
                 skipped["heading with too much or too long text under it"] += 1
             continue
         if not _term_ok(sec.shown):
             continue
-        back = _children_back(Node("item", 0, 0, children=left))
+        back = _children_back(Node("item", 0, 0, children=left), unused_only=True)
+        if not _has_text(back):
+            continue
         if _fits(back):
-            found.append(Proposal("basic", "heading-explained", _clean_term(sec.shown), back, path, left[0].line, sec.path, sec.raw))
+            front = _strip_end(re.sub(r"^\d+(\.\d+)*[.、]?\s+", "", sec.shown)) or sec.shown
+            found.append(Proposal("basic", "heading-explained", front, back, path, left[0].line, sec.path, sec.raw))
             for n in left:
                 n.used = True
         else:
@@ -613,7 +631,7 @@ def import_notes(text: str, path: str = "<notes>") -> NotesResult:
     result.title = titled.shown if titled else ""
     proposals = _explicit(sections, path, result.problems)
     if not proposals:
-        proposals = _structure(sections, path, result.skipped)
+        proposals = sorted(_structure(sections, path, result.skipped), key=lambda p: p.line)
     # One card per question in a deck: qualify a repeated front with its heading, else skip it.
     seen: dict[str, int] = {}
     kept = []

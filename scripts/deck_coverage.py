@@ -62,8 +62,8 @@ BOILERPLATE: dict[tuple[str, str], str] = {
 HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 FENCE_RE = re.compile(r"^\s*(```|~~~)")
 URL_RE = re.compile(r"https?://|\(opens new window\)|www\.")
-SOURCE_RE = re.compile(r"^source:\s*(.+?)\s*$")
-FIELD_RE = re.compile(r"^(tags|id|source):\s*")
+SOURCE_RE = re.compile(r"^source\s*[:：]\s*(.+?)\s*$")
+FIELD_RE = re.compile(r"^(tags|id|source)\s*[:：]")
 
 
 def normalise_heading(text: str) -> str:
@@ -307,7 +307,7 @@ def parse_deck(path: Path) -> tuple[dict[str, str], list[Note]]:
             current_source = SOURCE_RE.match(lines[0].strip()).group(1)
             continue
         source = current_source
-        while lines and FIELD_RE.match(lines[-1].strip()):
+        while lines and FIELD_RE.match(lines[-1]):  # field lines start at column 0
             f = lines.pop().strip()
             m = SOURCE_RE.match(f)
             if m:

@@ -203,6 +203,34 @@ def test_card_counting_follows_the_deck_format(tmp_path):
     assert [n.source for n in notes] == ["n.txt § A"] * 5 + ["n.txt § B"]
 
 
+
+def test_check_mode_lists_gaps_and_fails(tmp_path, capsys):
+    notes = tmp_path / "notes"
+    decks = tmp_path / "decks"
+    notes.mkdir()
+    decks.mkdir()
+    (notes / "001_ab.txt").write_text(
+        "# 🔹 Covered\n\n- a fact\n\n# Missing\n\n- another fact\n\n# Links\n\n- https://x.example\n",
+        encoding="utf-8",
+    )
+    (decks / "d.md").write_text(
+        "---\nid: d\ntitle: D\nchapter: 1\n---\n\nsource: 001_ab.txt § Covered\n\nx ::: y\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "coverage.md"
+    args = ["--notes", str(notes), "--decks", str(decks), "--out", str(out)]
+    assert dc.main(args + ["--check"]) == 1
+    assert "001_ab.txt:5: Missing" in capsys.readouterr().out
+    table = out.read_text(encoding="utf-8")
+    assert "| 1 | 🔹 Covered | 2 |  |" in table
+    assert "| 5 | Missing | 0 | **GAP** |" in table
+    assert "| 9 | Links | 0 | no content (link list) |" in table
+    (decks / "d.md").write_text(
+        (decks / "d.md").read_text(encoding="utf-8") + "\nQ: q\nA: a\nsource: 001_ab.txt § Missing\n",
+        encoding="utf-8",
+    )
+    assert dc.main(args + ["--check"]) == 0
+
 # ------------------------------------------------------------------------------ learndl's own parser
 
 deckparse = pytest.importorskip("learndl_cli.deckparse", reason="learndl_cli.deckparse is not written yet")

@@ -43,9 +43,12 @@ def state_bar(c: dict, width: int = 24) -> Text:
 
 def chapters_table(data: dict, width: int = 120) -> Table:
     wide = width >= 110
-    table = Table(title="Chapters", title_justify="left", title_style="bold", header_style="bold", box=None, pad_edge=False)
+    table = Table(
+        title="Chapters", title_justify="left", title_style="bold", header_style="bold", box=None, pad_edge=False,
+        padding=(0, 1) if wide else (0, 1, 0, 0),
+    )
     table.add_column("ch", justify="right")
-    table.add_column("title", max_width=28 if wide else 14, no_wrap=True, overflow="ellipsis")
+    table.add_column("title", max_width=28 if wide else 16, no_wrap=True, overflow="ellipsis")
     for key, head in (("new", "new"), ("learning", "learn"), ("young", "young"), ("mature", "mature")):
         table.add_column(head, justify="right", style=STATE_COLOURS[key])
     if wide:

@@ -1,0 +1,16 @@
+# expect: ignores `value`
+import torch
+from torch import nn
+
+
+def sequence_mask(X, valid_len, value=0):
+    mask = torch.arange(X.shape[1], device=X.device)[None, :] < valid_len[:, None]
+    return X * mask.to(X.dtype)
+
+
+class MaskedSoftmaxCELoss(nn.CrossEntropyLoss):
+    def forward(self, pred, label, valid_len):
+        weights = sequence_mask(torch.ones_like(label), valid_len)
+        self.reduction = "none"
+        unweighted = super().forward(pred.permute(0, 2, 1), label)
+        return (unweighted * weights).mean(dim=1)
