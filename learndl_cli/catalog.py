@@ -137,16 +137,25 @@ def load_exercise(folder: Path, solutions: Path | None = None) -> Exercise:
     )
 
 
-def load_all(root: Path | None = None, solutions: Path | None = None) -> list[Exercise]:
-    """Every exercise, sorted by chapter, order and name."""
+def load_all(root: Path | None = None, solutions: Path | None = None, problems: list[str] | None = None) -> list[Exercise]:
+    """Every exercise, sorted by chapter, order and name.
+
+    With ``problems`` (a list), a broken exercise is skipped and its error message appended there;
+    without it, the first broken exercise raises its UserError.
+    """
     root = root or exercises_dir()
     if not root.is_dir():
         return []
-    found = [
-        load_exercise(folder, solutions)
-        for folder in sorted(root.iterdir())
-        if folder.is_dir() and (folder / "info.toml").exists()
-    ]
+    found = []
+    for folder in sorted(root.iterdir()):
+        if not (folder.is_dir() and (folder / "info.toml").exists()):
+            continue
+        try:
+            found.append(load_exercise(folder, solutions))
+        except UserError as err:
+            if problems is None:
+                raise
+            problems.append(str(err))
     return sorted(found, key=lambda e: (e.chapter, e.order, e.name))
 
 

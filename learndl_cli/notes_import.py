@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from .deckparse import CLOZE_RE, CODE_OR_MATH_RE, FIELD_RE, HIGHLIGHT_RE, Problem, normalize
 
 PICTURE = "[图片]"
+CODE_RE = re.compile(r"```.*?```|~~~.*?~~~|`[^`\n]*`", re.S)
 FENCE_RE = re.compile(r"^(\s*)(`{3,}|~{3,})")
 HEADING_RE = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 ITEM_RE = re.compile(r"^(\s*)([-*+•·]|\d{1,3}[.)]|\d{1,3}、|[（(]\d{1,3}[)）])(\s+|(?<=、))(.*)$")
@@ -156,7 +157,7 @@ def heading_shown(raw: str) -> str:
     text = re.sub(r"\*\*|__", "", text)
     text = re.sub(r"==(.+?)==", r"\1", text)
     i = 0
-    while i < len(text) and (unicodedata.category(text[i])[0] in "SZC" or text[i] in "\ufe0f\u200d"):
+    while i < len(text) and (unicodedata.category(text[i]) in ("So", "Zs", "Cf", "Cc", "Mn") or text[i] in "\ufe0f\u200d"):
         i += 1
     return text[i:].strip() or raw.strip()
 
@@ -400,14 +401,33 @@ def _explicit_from_text(text: str, node: Node, sec: Section, path: str, problems
                 problems.append(Problem(path, node.line, f"'{sep}' card needs text on both sides; skipped"))
                 return []
             return [Proposal(kind, origin, front, back, **common)]
-    if CLOZE_RE.search(masked) or HIGHLIGHT_RE.search(masked):
-        body = clean_inline(text)
-        rest = CLOZE_RE.sub("", HIGHLIGHT_RE.sub("", _mask(body)))
+    code_masked = CODE_RE.sub(lambda m: " " * len(m.group(0)), text)
+    if CLOZE_RE.search(masked) or HIGHLIGHT_RE.search(code_masked):
+        body = _numbered_clozes(clean_inline(text))
+        rest = CLOZE_RE.sub("", CODE_RE.sub("", body))
         if sum(ch.isalnum() for ch in rest) < 2:
             problems.append(Problem(path, node.line, "cloze would hide the whole text (nothing left to recall it from); skipped"))
             return []
         return [Proposal("cloze", "cloze", "", body, **common)]
     return []
+
+
+def _numbered_clozes(text: str) -> str:
+    """``==x==`` → ``{{cN::x}}`` (numbers in order, skipping those used), so maths inside works."""
+    used = {int(m.group(1)) for m in CLOZE_RE.finditer(text)}
+    masked = CODE_RE.sub(lambda m: " " * len(m.group(0)), text)
+    out, last, n = [], 0, 0
+    for m in HIGHLIGHT_RE.finditer(masked):
+        if "{{" in m.group(0):
+            continue
+        n += 1
+        while n in used:
+            n += 1
+        out.append(text[last : m.start()])
+        out.append("{{c%d::%s}}" % (n, text[m.start() + 2 : m.end() - 2]))
+        last = m.end()
+    out.append(text[last:])
+    return "".join(out)
 
 
 def _explicit(sections: list[Section], path: str, problems: list[Problem]) -> list[Proposal]:
@@ -482,8 +502,8 @@ def _children_back(node: Node, unused_only: bool = False) -> str:
         if not text or (unused_only and n.used):
             return
         kids = [c for c in n.children if not (unused_only and c.used)]
-        if unused_only and n.children and not kids and re.search(r"[：:]\**\s*$", text):
-            return  # "term：" whose bullets all made cards of their own
+        if unused_only and n.children and not kids and (re.search(r"[：:]\**\s*$", text) or _term_ok(text)):
+            return  # "term：" or "**term**" whose bullets all made cards of their own
         lines = text.split("\n")
         bullet = n.kind == "item"
         prefix = "  " * depth + ("- " if bullet else "")
@@ -577,8 +597,8 @@ def _structure(sections: list[Section], path: str, skipped: Counter) -> list[Pro
                         n.used = n.used or node.used
                     k = j
                     continue
-            got = visit(node, sec, last_term if node.kind == "para" else "")
-            if node.kind == "para" and got and got not in GENERIC_TERMS:
+            got = visit(node, sec, last_term if node.kind == "para" or not node.children else "")
+            if got and got not in GENERIC_TERMS and _clean_term(got) not in GENERIC_TERMS:
                 last_term = got
             k += 1
         # A heading explained by what is left under it (bullets and short paragraphs).
@@ -627,7 +647,7 @@ def import_notes(text: str, path: str = "<notes>") -> NotesResult:
         result.problems.append(Problem(path, 1, "the file is empty"))
         return result
     sections = read_sections(text, path, result.problems)
-    titled = next((s for s in sections if s.level == 1), None)
+    titled = next((s for s in sections if s.level == 1 and not SKIP_SECTION_RE.search(s.raw)), None)
     result.title = titled.shown if titled else ""
     proposals = _explicit(sections, path, result.problems)
     if not proposals:

@@ -32,6 +32,7 @@ Rules (repeated in the header of docs/coverage.md):
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import unicodedata
@@ -40,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_NOTES = REPO.parent / "shared" / "notes"
+DEFAULT_NOTES = Path(os.environ.get("LEARNDL_NOTES") or REPO.parent / "shared" / "notes")
 DEFAULT_DECKS = REPO / "decks"
 DEFAULT_OUT = REPO / "docs" / "coverage.md"
 
@@ -432,7 +433,7 @@ def render(table: dict[str, list[Row]], unmatched: list[tuple[Note, str]]) -> st
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--notes", type=Path, default=DEFAULT_NOTES, help="notes folder")
+    ap.add_argument("--notes", type=Path, default=DEFAULT_NOTES, help="notes folder (default: $LEARNDL_NOTES or <repo>/../shared/notes)")
     ap.add_argument("--decks", type=Path, default=DEFAULT_DECKS, help="decks folder")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="Markdown table to write")
     ap.add_argument("--check", action="store_true", help="exit 1 if a section has no card")

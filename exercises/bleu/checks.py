@@ -114,7 +114,7 @@ def test_identical_is_one(learner):
 def test_book_examples(learner):
     cases = [("go .", "va !", 2), ("i lost .", "j'ai perdu .", 2), ("he's calm .", "il est calme .", 2),
              ("i'm home .", "je suis chez moi .", 2), ("je suis .", "je suis chez moi .", 2),
-             ("il est calme .", "il est calme .", 2)]
+             ("il est calme .", "il est calme .", 2), ("il est très calme .", "il est calme .", 2)]
     compare(learner, cases, "bleu on short translations")
 
 

@@ -50,7 +50,14 @@ def list_decks(
         return
     table = Table(box=None, header_style="bold", pad_edge=False)
     for col, justify in (("id", "left"), ("title", "left"), ("ch", "right"), ("cards", "right"), ("due", "right"), ("new", "right"), ("path", "left")):
-        table.add_column(col, justify=justify, style="dim" if col == "path" else None)
+        table.add_column(
+            col,
+            justify=justify,
+            style="dim" if col == "path" else None,
+            no_wrap=col in ("id", "title", "path"),
+            overflow="ellipsis",
+            max_width=34 if col == "title" else None,
+        )
     for row in rows:
         table.add_row(row["id"], row["title"], str(row["chapter"]), str(row["cards"]), str(row["due"]), str(row["new"]), _short(row["path"]))
     console = Console(highlight=False)

@@ -136,91 +136,94 @@ def run_quiz(app, options, console: Console) -> int:
     quit_early = False
     from ..render import card_panel
 
-    with keys.active():
-        while True:
-            card = pending or session.next_card()
-            pending = None
-            if card is None:
-                break
-            session.shown(card)
-            started = time.monotonic()
-            if keys.tty:
-                console.clear()
-            console.print(_progress(session))
-            console.print(card_panel(card, titles, revealed=False))
-            console.print(Text(" space reveal · u undo · s suspend · b bury · e edit · q quit", style="dim"))
-            action = None
-            while action is None:
-                key = keys.read()
-                if key in ("reveal", "1", "2", "3", "4"):
-                    action = "reveal"
-                    preset = key if key != "reveal" else None
-                elif key in ("u", "s", "b", "e", "q"):
-                    action = key
-            if action == "q":
-                quit_early = True
-                break
-            if action == "u":
-                pending = session.undo()
-                if pending is None:
-                    console.print(Text("Nothing to undo.", style="dim"))
-                    pending = card
-                else:
-                    console.print(Text("Undone: the last answer is taken back.", style="magenta"))
-                continue
-            if action == "s":
-                session.suspend(card)
-                console.print(Text("Suspended. (u to undo)", style="magenta"))
-                continue
-            if action == "b":
-                session.bury(card)
-                console.print(Text("Buried until tomorrow. (u to undo)", style="magenta"))
-                continue
-            if action == "e":
-                pending = _edit(app, db, card, console)
-                continue
-            intervals = session.intervals(card)
-            if keys.tty:
-                console.clear()
-                console.print(_progress(session))
-            console.print(card_panel(card, titles, revealed=True))
-            console.print(_intervals_line(intervals))
-            rating = int(preset) if preset else None
-            while rating is None:
-                key = keys.read()
-                if key in ("1", "2", "3", "4"):
-                    rating = int(key)
-                elif key in ("u", "s", "b", "e", "q"):
+    try:
+        with keys.active():
+            while True:
+                card = pending or session.next_card()
+                pending = None
+                if card is None:
                     break
-            if rating is None:
-                if key == "q":
+                session.shown(card)
+                started = time.monotonic()
+                if keys.tty:
+                    console.clear()
+                console.print(_progress(session))
+                console.print(card_panel(card, titles, revealed=False))
+                console.print(Text(" space reveal · u undo · s suspend · b bury · e edit · q quit", style="dim"))
+                action = None
+                while action is None:
+                    key = keys.read()
+                    if key in ("reveal", "1", "2", "3", "4"):
+                        action = "reveal"
+                        preset = key if key != "reveal" else None
+                    elif key in ("u", "s", "b", "e", "q"):
+                        action = key
+                if action == "q":
                     quit_early = True
                     break
-                if key == "u":
-                    pending = session.undo() or card
-                    console.print(Text("Undone: the last answer is taken back.", style="magenta"))
-                elif key == "s":
+                if action == "u":
+                    pending = session.undo()
+                    if pending is None:
+                        console.print(Text("Nothing to undo.", style="dim"))
+                        pending = card
+                    else:
+                        console.print(Text("Undone: the last answer is taken back.", style="magenta"))
+                    continue
+                if action == "s":
                     session.suspend(card)
                     console.print(Text("Suspended. (u to undo)", style="magenta"))
-                elif key == "b":
+                    continue
+                if action == "b":
                     session.bury(card)
                     console.print(Text("Buried until tomorrow. (u to undo)", style="magenta"))
-                elif key == "e":
+                    continue
+                if action == "e":
                     pending = _edit(app, db, card, console)
-                continue
-            duration_ms = int((time.monotonic() - started) * 1000)
-            outcome = session.answer(card, rating, duration_ms)
-            console.print(
-                Text(f"→ {RATING_NAMES[rating]}: next in {intervals[rating]}", style=RATING_STYLES[rating])
-            )
-            if outcome.leech:
+                    continue
+                intervals = session.intervals(card)
+                if keys.tty:
+                    console.clear()
+                    console.print(_progress(session))
+                console.print(card_panel(card, titles, revealed=True))
+                console.print(_intervals_line(intervals))
+                rating = int(preset) if preset else None
+                while rating is None:
+                    key = keys.read()
+                    if key in ("1", "2", "3", "4"):
+                        rating = int(key)
+                    elif key in ("u", "s", "b", "e", "q"):
+                        break
+                if rating is None:
+                    if key == "q":
+                        quit_early = True
+                        break
+                    if key == "u":
+                        pending = session.undo() or card
+                        console.print(Text("Undone: the last answer is taken back.", style="magenta"))
+                    elif key == "s":
+                        session.suspend(card)
+                        console.print(Text("Suspended. (u to undo)", style="magenta"))
+                    elif key == "b":
+                        session.bury(card)
+                        console.print(Text("Buried until tomorrow. (u to undo)", style="magenta"))
+                    elif key == "e":
+                        pending = _edit(app, db, card, console)
+                    continue
+                duration_ms = int((time.monotonic() - started) * 1000)
+                outcome = session.answer(card, rating, duration_ms)
                 console.print(
-                    Text(
-                        f"Leech: this card has lapsed {outcome.memory.lapses} times, so it is suspended. "
-                        f"Rewrite it ({card['path']}:{card['line']}) and unsuspend it with learndl decks unsuspend.",
-                        style="bold red",
-                    )
+                    Text(f"→ {RATING_NAMES[rating]}: next in {intervals[rating]}", style=RATING_STYLES[rating])
                 )
+                if outcome.leech:
+                    console.print(
+                        Text(
+                            f"Leech: this card has lapsed {outcome.memory.lapses} times, so it is suspended. "
+                            f"Rewrite it ({card['path']}:{card['line']}) and unsuspend it with learndl decks unsuspend.",
+                            style="bold red",
+                        )
+                    )
+    except KeyboardInterrupt:  # Ctrl-C: every answer given is already committed
+        quit_early = True
     _summary(app, session, console, quit_early)
     return 0
 
@@ -246,21 +249,21 @@ def _summary(app, session, console: Console, quit_early: bool) -> None:
     now = app.now()
     console.print()
     if info["cards"] == 0 and not quit_early:
-        console.print(Text("Nothing due now.", style="bold green"), Text(f"Next card {_when(info['next_due'], now)}."))
+        console.print(Text.assemble(("Nothing due now. ", "bold green"), f"Next card {_when(info['next_due'], now)}."))
     else:
         head = "Session saved" if quit_early else "Done for now"
+        cards = f"{info['cards']} card{'s' if info['cards'] != 1 else ''}"
         console.print(
-            Text(f"{head}: ", style="bold green"),
-            Text(
-                f"{info['cards']} cards · again {info['again_rate']:.0%} · {_duration(info['seconds'])} · "
-                f"next due {_when(info['next_due'], now)}"
-            ),
+            Text.assemble(
+                (f"{head}: ", "bold green"),
+                f"{cards} · again {info['again_rate']:.0%} · {_duration(info['seconds'])} · "
+                f"next due {_when(info['next_due'], now)}",
+            )
         )
     due = exercises_due(app.db, now)
     if due:
         console.print(
-            Text("Exercises due for re-drill: ", style="bold yellow"),
-            Text(", ".join(due) + f"  (learndl exercise {due[0]})"),
+            Text.assemble(("Exercises due for re-drill: ", "bold yellow"), ", ".join(due) + f"  (learndl exercise {due[0]})")
         )
 
 

@@ -72,7 +72,8 @@ def render(data: dict, console: Console) -> None:
         Text(f" · streak {streak['current']} day{'s' if streak['current'] != 1 else ''} (longest {streak['longest']})", style="cyan"),
     )
     table = Table(box=None, pad_edge=False, header_style="bold")
-    table.add_column("deck")
+    table.add_column("deck", no_wrap=True)
+    table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=34, style="dim")
     table.add_column("ch", justify="right")
     table.add_column("cards", justify="right", style="dim")
     table.add_column("learning", justify="right", style="red")
@@ -80,7 +81,8 @@ def render(data: dict, console: Console) -> None:
     table.add_column("new", justify="right", style="blue")
     for deck in data["decks"]:
         table.add_row(
-            f"{deck['title']} [dim]({deck['id']})[/dim]",
+            deck["id"],
+            deck["title"],
             str(deck["chapter"] if deck["chapter"] is not None else "-"),
             str(deck["cards"]),
             str(deck["learning"] or "·"),
@@ -88,7 +90,7 @@ def render(data: dict, console: Console) -> None:
             str(deck["new"] or "·"),
         )
     due = data["due"]
-    table.add_row("[bold]due today[/bold]", "", "", f"[bold]{due['learning']}", f"[bold]{due['review']}", f"[bold]{due['new']}")
+    table.add_row("[bold]due today[/bold]", "", "", "", f"[bold]{due['learning']}", f"[bold]{due['review']}", f"[bold]{due['new']}")
     console.print(table)
     today = data["studied_today"]
     if today["reviews"]:

@@ -1,0 +1,12 @@
+# expect: not portable
+import torch
+
+
+def numerical_grad(f, x, h=1e-4):
+    g = torch.zeros(x.shape, dtype=x.dtype)
+    for i in range(x.numel()):
+        xp, xm = x.clone(), x.clone()
+        xp.view(-1)[i] += h
+        xm.view(-1)[i] -= h
+        g.view(-1)[i] = (f(xp) - f(xm)) / (2 * h)
+    return g
