@@ -24,6 +24,7 @@ DECK_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 NOTE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.S)
 HIGHLIGHT_RE = re.compile(r"==(?=\S)(.+?)(?<=\S)==", re.S)
+FIELD_STARTS = frozenset("tisTIS")
 TAG_SPLIT_RE = re.compile(r"[,\s]+")
 FM_LINE_RE = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
 INLINE_CODE_RE = re.compile(r"`[^`\n]*`")
@@ -46,7 +47,7 @@ class Problem:
         return f"{self.path}:{self.line}: {self.message}"
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class Card:
     """One reviewable card. Siblings (the cards of one note) share ``line``."""
 
@@ -281,6 +282,8 @@ def parse_deck(text: str, path: str = "<deck>") -> Deck:
     if not deck.id:
         return deck
     headings: list[tuple[int, str]] = []
+    context = ""
+    deck_tags = tuple(dict.fromkeys(deck.tags))
     sticky_source = deck.source
     seen_ids: dict[str, int] = {}
     seen_fronts: dict[tuple[str, str], int] = {}
@@ -289,6 +292,7 @@ def parse_deck(text: str, path: str = "<deck>") -> Deck:
         if m:
             level = len(m.group(1))
             headings = [(lvl, t) for lvl, t in headings if lvl < level] + [(level, m.group(2).strip())]
+            context = " › ".join(t for _, t in headings)
             continue
         raw = _strip_comments("\n".join(block)).strip("\n")
         if not raw.strip():
@@ -296,7 +300,7 @@ def parse_deck(text: str, path: str = "<deck>") -> Deck:
         body_lines = raw.split("\n")
         # Trailing field lines (tags:, id:, source:), outside code.
         fields: dict[str, str] = {}
-        while body_lines:
+        while body_lines and body_lines[-1][:1] in FIELD_STARTS:
             fm = FIELD_RE.match(body_lines[-1].strip())
             if not fm or body_lines[-1].startswith((" ", "\t")):
                 break
@@ -322,9 +326,9 @@ def parse_deck(text: str, path: str = "<deck>") -> Deck:
                 deck.problems.append(Problem(path, start, f"id {explicit_id!r} is already used on line {seen_ids[explicit_id]}"))
                 continue
             seen_ids[explicit_id] = start
-        tags = tuple(dict.fromkeys(deck.tags + _split_tags(fields.get("tags", ""))))
+        tags = tuple(dict.fromkeys(deck_tags + _split_tags(fields["tags"]))) if "tags" in fields else deck_tags
         common = dict(
-            context=" › ".join(t for _, t in headings),
+            context=context,
             tags=tags,
             source=fields.get("source", sticky_source),
             explicit_id=explicit_id,
@@ -344,25 +348,16 @@ def _parse_note(body: str, line: int, common: dict, path: str, problems: list[Pr
     first = body.split("\n", 1)[0]
     if Q_RE.match(first):
         return _basic_qa(body, line, common, path, problems)
-    masked = _mask(body)
-    cloze_masked = CLOZE_RE.sub(lambda m: " " * len(m.group(0)), masked)
-    if ":::" in cloze_masked:
-        at = cloze_masked.index(":::")
-        front, back = body[:at].strip(), body[at + 3 :].strip()
-        if not front or not back:
-            problems.append(Problem(path, line, "reversed card needs text on both sides of ':::'"))
-            return []
-        return [
-            Card(kind="reversed", ordinal="fwd", front=front, back=back, line=line, **common),
-            Card(kind="reversed", ordinal="rev", front=back, back=front, line=line, **common),
-        ]
+    if "{{" not in body and "```" not in body and "~~~" not in body:
+        at = _first_separator(body)
+        if at >= 0:
+            return _one_liner(body, at, line, common, path, problems)
+        masked = cloze_masked = _mask(body)
+    else:
+        masked = _mask(body)
+        cloze_masked = CLOZE_RE.sub(lambda m: " " * len(m.group(0)), masked) if "{{" in masked else masked
     if "::" in cloze_masked:
-        at = cloze_masked.index("::")
-        front, back = body[:at].strip(), body[at + 2 :].strip()
-        if not front or not back:
-            problems.append(Problem(path, line, "card needs text on both sides of '::'"))
-            return []
-        return [Card(kind="basic", ordinal="", front=front, back=back, line=line, **common)]
+        return _one_liner(body, cloze_masked.index("::"), line, common, path, problems)
     if CLOZE_RE.search(masked) or HIGHLIGHT_RE.search(masked):
         return _cloze_cards(body, line, common, path, problems)
     if A_RE.match(first):
@@ -372,6 +367,34 @@ def _parse_note(body: str, line: int, common: dict, path: str, problems: list[Pr
         Problem(path, line, "not a card: expected 'Q:'/'A:', 'front :: back', 'front ::: back' or a cloze ({{c1::…}} or ==…==)")
     )
     return []
+
+
+def _first_separator(body: str) -> int:
+    """Index of the first ``::`` when nothing before it could open code or maths, else -1.
+
+    A fast path for the common one-line card; anything less clear goes through ``_mask``.
+    """
+    at = body.find("::")
+    if at >= 0 and "$" not in body[:at] and "`" not in body[:at]:
+        return at
+    return -1
+
+
+def _one_liner(body: str, at: int, line: int, common: dict, path: str, problems: list[Problem]) -> list[Card]:
+    if body.startswith(":::", at):
+        front, back = body[:at].strip(), body[at + 3 :].strip()
+        if not front or not back:
+            problems.append(Problem(path, line, "reversed card needs text on both sides of ':::'"))
+            return []
+        return [
+            Card(kind="reversed", ordinal="fwd", front=front, back=back, line=line, **common),
+            Card(kind="reversed", ordinal="rev", front=back, back=front, line=line, **common),
+        ]
+    front, back = body[:at].strip(), body[at + 2 :].strip()
+    if not front or not back:
+        problems.append(Problem(path, line, "card needs text on both sides of '::'"))
+        return []
+    return [Card(kind="basic", ordinal="", front=front, back=back, line=line, **common)]
 
 
 def _basic_qa(body: str, line: int, common: dict, path: str, problems: list[Problem]) -> list[Card]:

@@ -93,6 +93,8 @@ class Proposal:
             text = self.back
         elif self.kind == "reversed":
             text = f"{self.front} ::: {self.back}" if "\n" not in self.front + self.back else f"{self.front}\n:::\n{self.back}"
+        elif self.origin == "oneline" and "\n" not in self.front + self.back:
+            text = f"{self.front} :: {self.back}"  # as the learner wrote it
         else:
             text = f"Q: {self.front}\nA: {self.back}"
         return _safe_block(text)
@@ -668,10 +670,27 @@ def import_notes(text: str, path: str = "<notes>") -> NotesResult:
         if key in seen:
             result.problems.append(Problem(path, p.line, f"the same question as line {seen[key]}; skipped"))
             continue
+        trouble = _deck_check(p)
+        if trouble:
+            result.problems.append(Problem(path, p.line, f"{trouble}; skipped"))
+            continue
         seen[key] = p.line
         kept.append(p)
     result.proposals = kept
     return result
+
+
+def _deck_check(p: Proposal) -> str:
+    """What the deck parser would say about this note (empty when it reads it as intended)."""
+    from .deckparse import parse_deck
+
+    deck = parse_deck("---\nid: check\ntitle: check\nchapter: 0\n---\n\n" + p.note_text() + "\n", "check")
+    if deck.problems:
+        return deck.problems[0].message
+    kinds = {c.kind for c in deck.cards}
+    if kinds != {p.kind}:
+        return f"would be read as a {'/'.join(sorted(kinds)) or 'nothing'} card, not {p.kind}"
+    return ""
 
 
 # ---------------------------------------------------------------- writing a deck file

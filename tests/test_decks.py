@@ -212,3 +212,26 @@ def test_decks_add_remove_and_list_json(cli, tmp_path, home):
     assert all(d["id"] != "mine" for d in data)
     bad = cli("decks", "add", str(tmp_path / "nope.md"))
     assert bad.exit_code == 2 and "no such file" in bad.output
+
+
+from hypothesis import given, settings, strategies as st
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab :$`\\=\n中", max_size=40))
+def test_fast_separator_agrees_with_the_masking_parser(text):
+    from learndl_cli.deckparse import _first_separator, _mask
+
+    if "```" in text or "~~~" in text or "{{" in text:
+        return
+    fast = _first_separator(text)
+    if fast >= 0:
+        assert fast == _mask(text).find("::")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_parser_never_raises_on_arbitrary_text(text):
+    deck = parse_deck(HEAD + text, "fuzz.md")
+    for problem in deck.problems:
+        assert str(problem).startswith("fuzz.md:")

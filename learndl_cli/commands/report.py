@@ -128,4 +128,9 @@ def register(app: typer.Typer) -> None:
 
 
 def run_exam(app, **options) -> None:
-    raise UserError("learndl exam is not ready yet")
+    from rich.console import Console
+
+    from ..exam import ExamOptions
+    from ..exam import run_exam as run
+
+    run(app, ExamOptions(**options), Console(highlight=False))

@@ -189,11 +189,17 @@ def _is_tensor(x) -> bool:
     return issubclass(type(x), torch.Tensor)
 
 
+def _kind(x) -> str:
+    """The type of a result, as the learner wrote it (``protocol.Unsupported`` keeps the name)."""
+    name = getattr(x, "type_name", None) if type(x).__name__ == "Unsupported" else None
+    return (name or type(x).__name__).rsplit(".", 1)[-1]
+
+
 def expect_shape(got, shape, *, what: str, inputs: Mapping[str, Any] | None = None) -> None:
     """``got`` is a tensor of exactly ``shape`` (a tuple or torch.Size)."""
     shape = tuple(shape)
     if not _is_tensor(got):
-        fail(f"{what}: expected a tensor, got {type(got).__name__}{_describe_inputs(inputs)}")
+        fail(f"{what}: expected a tensor, got {_kind(got)}{_describe_inputs(inputs)}")
     if tuple(got.shape) != shape:
         fail(
             f"{what} has shape {fmt_shape(got)}, expected ({', '.join(map(str, shape))})"
@@ -227,7 +233,7 @@ def expect_close(
     """
     where = _describe_inputs(inputs)
     if not _is_tensor(got):
-        fail(f"{what}: expected a tensor, got {type(got).__name__}{where}")
+        fail(f"{what}: expected a tensor, got {_kind(got)}{where}")
     if tuple(got.shape) != tuple(expected.shape):
         fail(f"{what} has shape {fmt_shape(got)}, expected {fmt_shape(expected)}{where}")
     if check_dtype and got.dtype != expected.dtype:

@@ -94,7 +94,7 @@ def scan(source: str, filename: str, forbid: list[str], allow_imports: list[str]
             check_import(node, node.module or "")
             for alias in node.names:
                 if alias.name in leaves:
-                    add(node, f"forbidden: you imported {leaves[alias.name]} (this exercise is about writing it yourself)")
+                    add(node, f"forbidden: you imported {node.module}.{alias.name} (this exercise is about writing it yourself)")
                 if alias.name == "*":
                     add(node, f"forbidden: from {node.module} import * (import the names you use)")
         elif isinstance(node, ast.Attribute):

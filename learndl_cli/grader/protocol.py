@@ -59,7 +59,7 @@ def _plain_tensor(t: torch.Tensor) -> dict:
         "shape": [int(s) for s in t.shape],
         "data": None,
     }
-    with torch.no_grad():
+    with torch.no_grad(), torch._C.DisableTorchFunctionSubclass():
         base = torch.Tensor.as_subclass(t, torch.Tensor) if type(t) is not torch.Tensor else t
         if base.device.type != "meta":
             data = base.detach().to("cpu")

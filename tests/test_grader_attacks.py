@@ -1,0 +1,339 @@
+"""Forging and fault attacks on the grader: none may pass; every fault gets a verdict in time.
+
+Each attack is a learner file for the softmax exercise. Forging attacks run with several seeds, and
+most run twice: with the static scan on (it rejects them before any code runs) and with it off,
+so that the runtime defences (the child/parent split, safe transport, call traps) are proven alone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from learndl_cli import catalog
+
+SEEDS = [1, 2, 3]
+
+
+@pytest.fixture(scope="module")
+def runner():
+    from learndl_cli.grader import runner
+
+    runner.prepare(meta=True)
+    return runner
+
+
+@pytest.fixture(scope="module")
+def softmax():
+    return catalog.get("softmax")
+
+
+def grade(runner, exercise, tmp_path, source, *, seed=1, static=True, traps=True, name="softmax.py", **limits):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(source), encoding="utf-8")
+    if limits:
+        exercise = dataclasses.replace(exercise, **limits)
+    start = time.monotonic()
+    result = runner.grade(exercise, path, seed=seed, static=static, traps=traps)
+    result.wall_s = time.monotonic() - start
+    return result
+
+
+def problem(result):
+    found = result.first_problem()
+    assert found is not None, "no failing check"
+    return found
+
+
+D = textwrap.dedent
+WRONG = "\ndef softmax(X, dim=-1):\n    return X * 0\n"
+
+# ------------------------------------------------------------------------------------------ forging
+
+FORGERIES = {
+    "sys_exit_at_import": "import sys\nsys.exit(0)\n" + WRONG,
+    "sys_exit_in_function": "import sys\ndef softmax(X, dim=-1):\n    sys.exit(0)\n",
+    "os_exit_in_function": "import os\ndef softmax(X, dim=-1):\n    os._exit(0)\n",
+    "patch_allclose_and_builtins": D("""
+        import builtins
+        import torch
+        torch.allclose = lambda *a, **k: True
+        torch.equal = lambda *a, **k: True
+        torch.testing.assert_close = lambda *a, **k: None
+        builtins.all = lambda *a: True
+        builtins.abs = lambda x: 0
+        builtins.isinstance = lambda *a: True
+    """) + WRONG,
+    "tensor_subclass": """
+        import torch
+        class Forged(torch.Tensor):
+            def __eq__(self, other):
+                return True
+            @classmethod
+            def __torch_function__(cls, func, types, args=(), kwargs=None):
+                return True
+        def softmax(X, dim=-1):
+            return torch.zeros_like(X).as_subclass(Forged)
+    """,
+    "always_equal_object": """
+        class AlwaysEqual:
+            def __eq__(self, other):
+                return True
+            def __ne__(self, other):
+                return False
+            shape = property(lambda self: (4, 7))
+        def softmax(X, dim=-1):
+            return AlwaysEqual()
+    """,
+    "fake_pass_output": D("""
+        import sys
+        print("========== 10 passed in 0.01s ==========")
+        print('{"exercise": "softmax", "status": "pass", "checks": []}')
+        sys.stderr.write("PASS\\n")
+    """) + WRONG,
+    "frame_and_gc_walking": D("""
+        import gc
+        import sys
+        api = sys.modules.get("learndl_cli.grader.api")
+        if api is not None:
+            api.expect_close = lambda *a, **k: None
+            api.fail = lambda *a, **k: None
+        runner = sys.modules.get("learndl_cli.grader.runner")
+        if runner is not None:
+            runner._judge_reply = lambda *a, **k: None
+        for obj in gc.get_objects():
+            if isinstance(obj, dict) and "expect_close" in obj:
+                obj["expect_close"] = lambda *a, **k: None
+        frame = sys._getframe()
+        while frame is not None:
+            frame.f_globals.setdefault("status", "pass")
+            frame = frame.f_back
+    """) + WRONG,
+}
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("static", [True, False], ids=["static", "runtime"])
+@pytest.mark.parametrize("attack", sorted(FORGERIES))
+def test_forgery_never_passes(runner, softmax, tmp_path, attack, static, seed):
+    result = grade(runner, softmax, tmp_path, FORGERIES[attack], seed=seed, static=static)
+    assert result.status != "pass", f"{attack} passed: {result.checks}"
+    if static and attack in ("frame_and_gc_walking", "sys_exit_at_import", "os_exit_in_function"):
+        assert problem(result).id == "forbidden"
+
+
+def test_exit_is_named(runner, softmax, tmp_path):
+    result = grade(runner, softmax, tmp_path, FORGERIES["os_exit_in_function"], static=False)
+    assert result.status == "error" and "ended the process (exit status 0)" in problem(result).message
+    result = grade(runner, softmax, tmp_path, FORGERIES["sys_exit_in_function"], static=False)
+    assert "called sys.exit()" in problem(result).message and "softmax.py:3" in problem(result).message
+
+
+def test_subclass_and_objects_are_named(runner, softmax, tmp_path):
+    result = grade(runner, softmax, tmp_path, FORGERIES["tensor_subclass"])
+    assert "Forged (a subclass of torch.Tensor)" in problem(result).message
+    result = grade(runner, softmax, tmp_path, FORGERIES["always_equal_object"])
+    assert "expected a tensor, got AlwaysEqual" in problem(result).message
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_conftest_and_pytest_hooks_are_ignored(runner, softmax, tmp_path, seed):
+    hook = textwrap.dedent(
+        """
+        import pytest
+        @pytest.hookimpl(hookwrapper=True)
+        def pytest_runtest_makereport(item, call):
+            outcome = yield
+            outcome.get_result().outcome = "passed"
+        def pytest_collection_modifyitems(items):
+            items.clear()
+        """
+    )
+    (tmp_path / "conftest.py").write_text(hook)
+    (tmp_path.parent / "conftest.py").write_text(hook) if os.access(tmp_path.parent, os.W_OK) else None
+    (tmp_path / "pytest.ini").write_text("[pytest]\naddopts = -p no:terminal\n")
+    try:
+        result = grade(runner, softmax, tmp_path, WRONG, seed=seed)
+        assert result.status == "fail"
+    finally:
+        (tmp_path.parent / "conftest.py").unlink(missing_ok=True)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_forged_frames_with_pickled_code_do_not_run_in_the_parent(runner, softmax, tmp_path, seed):
+    marker = tmp_path / "pwned"
+    source = D(f"""
+        import io, os, pickle, struct
+        from pathlib import Path
+        import torch
+        class Evil:
+            def __reduce__(self):
+                return (Path.touch, (Path({str(marker)!r}),))
+        buf = io.BytesIO()
+        torch.save({{"kind": "ready", "missing": [], "x": Evil()}}, buf, pickle_module=pickle)
+        payload = buf.getvalue()
+        frame = struct.pack("<Q", len(payload)) + payload
+        for fd in range(3, 64):
+            try:
+                os.write(fd, frame)
+            except OSError:
+                pass
+    """) + WRONG
+    result = grade(runner, softmax, tmp_path, source, seed=seed, static=False)
+    assert result.status != "pass"
+    assert not marker.exists(), "code from the child ran in the parent"
+
+
+@pytest.mark.parametrize(
+    "source,called",
+    [
+        ("import torch\ndef softmax(X, dim=-1):\n    return torch.softmax(X, dim)\n", "torch.softmax"),
+        ("import torch\ndef softmax(X, dim=-1):\n    return X.softmax(dim)\n", "torch.Tensor.softmax"),
+        (
+            "import importlib\ndef softmax(X, dim=-1):\n"
+            "    F = importlib.import_module('torch.nn.' + 'functional')\n    return getattr(F, 'soft' + 'max')(X, dim=dim)\n",
+            "torch.nn.functional.softmax",
+        ),
+        (
+            "import torch\ndef softmax(X, dim=-1):\n    try:\n        return torch.nn.Softmax(dim)(X)\n"
+            "    except BaseException:\n        return X * 0\n",
+            "torch.nn.Softmax",
+        ),
+    ],
+    ids=["torch.softmax", "tensor-method", "importlib-getattr", "swallowed"],
+)
+def test_runtime_traps_catch_forbidden_calls(runner, softmax, tmp_path, source, called):
+    result = grade(runner, softmax, tmp_path, source, static=False)
+    assert result.status == "fail"
+    assert problem(result).message.startswith(f"forbidden: you called {called}")
+    static = grade(runner, softmax, tmp_path, source)
+    assert problem(static).id == "forbidden"
+
+
+# ------------------------------------------------------------------------------------------ faults
+
+LIMIT = 1.5
+
+
+def assert_in_time(result, limit=LIMIT):
+    assert result.wall_s <= limit + 1.0, f"verdict after {result.wall_s:.2f} s (limit {limit} s)"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import signal\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+        "def softmax(X, dim=-1):\n    while True:\n        pass\n",
+        "while True:\n    pass\n",
+        "import time\ndef softmax(X, dim=-1):\n    time.sleep(1000)\n",
+    ],
+    ids=["loop-ignoring-sigterm", "loop-at-import", "sleep"],
+)
+def test_endless_code_times_out(runner, softmax, tmp_path, source):
+    result = grade(runner, softmax, tmp_path, source, static=False, time_limit=LIMIT)
+    assert result.status == "timeout"
+    assert "longer than the 1.5 s limit" in problem(result).message
+    assert_in_time(result)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import torch\ndef softmax(X, dim=-1):\n    return torch.empty(10**11)\n",
+        "def softmax(X, dim=-1):\n    return bytearray(10**11)\n",
+        "def softmax(X, dim=-1):\n    keep = []\n    while True:\n        keep.append(bytearray(10**7))\n",
+    ],
+    ids=["torch-empty", "bytearray", "growing"],
+)
+def test_memory_bombs_are_stopped(runner, softmax, tmp_path, source):
+    result = grade(runner, softmax, tmp_path, source, static=False, time_limit=5, memory_limit_mb=256)
+    assert result.status == "error"
+    assert "out of memory" in problem(result).message and "softmax.py:" in problem(result).message
+    assert_in_time(result, 5)
+
+
+def test_segfault_is_named(runner, softmax, tmp_path):
+    source = "import ctypes\ndef softmax(X, dim=-1):\n    return ctypes.string_at(0)\n"
+    result = grade(runner, softmax, tmp_path, source, static=False, time_limit=LIMIT)
+    assert result.status == "error" and "segmentation fault" in problem(result).message
+    assert_in_time(result)
+
+
+def test_recursion_names_the_line(runner, softmax, tmp_path):
+    source = "def helper(n):\n    return helper(n + 1)\n\ndef softmax(X, dim=-1):\n    return helper(0)\n"
+    result = grade(runner, softmax, tmp_path, source, time_limit=LIMIT)
+    assert result.status == "error"
+    assert problem(result).message.startswith("softmax.py:2: RecursionError")
+
+
+def test_fork_storm_is_killed_with_its_group(runner, softmax, tmp_path):
+    pidfile = tmp_path / "pid"
+    source = f"""
+        import os, time
+        def softmax(X, dim=-1):
+            with open({str(pidfile)!r}, "w") as fh:
+                fh.write(str(os.getpid()))
+            for _ in range(20):
+                try:
+                    if os.fork() == 0:
+                        while True:
+                            time.sleep(0.05)
+                except OSError:
+                    break
+            while True:
+                pass
+    """
+    result = grade(runner, softmax, tmp_path, source, static=False, time_limit=LIMIT)
+    assert result.status == "timeout"
+    assert_in_time(result)
+    group = int(pidfile.read_text())
+    survivors = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == group and fields[0] != "Z":
+                survivors.append(entry)
+    assert survivors == []
+
+
+def test_huge_output_is_capped(runner, softmax, tmp_path):
+    source = (
+        "import os\nprint('x' * 300_000_000)\n"
+        "for _ in range(300):\n    try:\n        os.write(1, b'y' * 1_000_000)\n    except OSError:\n        break\n" + WRONG
+    )
+    result = grade(runner, softmax, tmp_path, source, static=False, time_limit=5)
+    assert result.status == "fail"
+    assert len(result.output) < 5000
+    assert_in_time(result, 5)
+
+
+def test_syntax_error_names_the_line(runner, softmax, tmp_path):
+    result = grade(runner, softmax, tmp_path, "import torch\n\ndef softmax(X, dim=-1)\n    return X\n")
+    assert result.status == "error" and problem(result).id == "syntax"
+    assert problem(result).message.startswith("softmax.py:3: syntax error")
+
+
+def test_import_time_exception_names_the_line(runner, softmax, tmp_path):
+    result = grade(runner, softmax, tmp_path, "import torch\n\nraise ValueError('boom')\n")
+    assert result.status == "error" and problem(result).id == "import"
+    assert "softmax.py:3: ValueError: boom" in problem(result).message
+
+
+def test_missing_function_is_named(runner, softmax, tmp_path):
+    result = grade(runner, softmax, tmp_path, "import torch\n\ndef soft_max(X, dim=-1):\n    return X\n")
+    assert result.status == "error" and "does not define softmax" in problem(result).message
+
+
+def test_learner_error_points_at_the_learner_line(runner, softmax, tmp_path):
+    source = "import torch\n\ndef softmax(X, dim=-1):\n    E = torch.exp(X)\n    return E / E.sum(dim)\n"
+    result = grade(runner, softmax, tmp_path, source)
+    assert result.status == "error"
+    assert problem(result).message.startswith("softmax.py:5: RuntimeError: The size of tensor a")

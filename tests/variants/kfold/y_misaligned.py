@@ -1,0 +1,10 @@
+# expect: y_train does not belong to X_train
+import torch
+
+
+def get_k_fold_data(k, i, X, y):
+    fs = X.shape[0] // k
+    X_valid, y_valid = X[i * fs:(i + 1) * fs], y[i * fs:(i + 1) * fs]
+    X_train = torch.cat([X[j * fs:(j + 1) * fs] for j in range(k) if j != i])
+    y_train = y[:(k - 1) * fs]     # the first rows of y, whatever fold was left out
+    return X_train, y_train, X_valid, y_valid
