@@ -27,7 +27,7 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .deckparse import CLOZE_RE, CODE_OR_MATH_RE, FIELD_RE, HIGHLIGHT_RE, Problem, normalize
 
@@ -78,6 +78,8 @@ class Proposal:
     headings: tuple[tuple[int, str], ...] = ()  # (level, heading as shown) from the top
     heading_raw: str = ""  # the deepest heading as written in the notes
     explicit: bool = False
+    tags: tuple[str, ...] = ()  # written as a ``tags:`` field line
+    note_id: str = ""  # written as an ``id:`` field line (pins identity through any rewrite)
 
     @property
     def context(self) -> str:
@@ -97,7 +99,12 @@ class Proposal:
             text = f"{self.front} :: {self.back}"  # as the learner wrote it
         else:
             text = f"Q: {self.front}\nA: {self.back}"
-        return _safe_block(text)
+        text = _safe_block(text)
+        if self.tags:
+            text += "\ntags: " + " ".join(self.tags)
+        if self.note_id:
+            text += "\nid: " + self.note_id
+        return text
 
 
 ORIGINS = {
@@ -665,7 +672,7 @@ def import_notes(text: str, path: str = "<notes>") -> NotesResult:
         if key in seen and p.kind != "cloze" and p.headings:
             qualified = f"{p.headings[-1][1]} › {p.front}"
             if normalize(qualified) not in seen:
-                p = Proposal(p.kind, p.origin, qualified, p.back, p.path, p.line, p.headings, p.heading_raw, p.explicit)
+                p = replace(p, front=qualified)
                 key = normalize(qualified)
         if key in seen:
             result.problems.append(Problem(path, p.line, f"the same question as line {seen[key]}; skipped"))
@@ -704,7 +711,16 @@ def slug(text: str) -> str:
     return text or "notes"
 
 
-def render_deck(results: list[NotesResult], *, deck_id: str, title: str, chapter: int = 0, tags: tuple[str, ...] = ("notes",), origin: str = "") -> str:
+def render_deck(
+    results: list[NotesResult],
+    *,
+    deck_id: str,
+    title: str,
+    chapter: int = 0,
+    tags: tuple[str, ...] = ("notes",),
+    origin: str = "",
+    tool: str = "learndl notes import",
+) -> str:
     """The deck file for ``results`` (one or more notes files), in the deck format."""
     body: list[str] = []
     for result in results:
@@ -738,7 +754,7 @@ def render_deck(results: list[NotesResult], *, deck_id: str, title: str, chapter
     )
     digest = hashlib.sha1(text_body.encode("utf-8")).hexdigest()[:16]
     note = (
-        f"<!-- {HASH_MARK} {digest}: written by `learndl notes import`{(' from ' + _one_line(origin)) if origin else ''}. "
+        f"<!-- {HASH_MARK} {digest}: written by `{tool}`{(' from ' + _one_line(origin)) if origin else ''}. "
         "Edit freely; a later import of the same notes into this deck refuses to overwrite your edits unless you pass --force. -->\n\n"
     )
     return head + note + text_body

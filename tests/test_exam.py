@@ -23,15 +23,6 @@ from learndl_cli.exam import (
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# What a learner who knows the fixture deck (tests/fixtures/decks/basics.md) types, by a piece of
-# the card's front. Cards not listed here are self-graded.
-TYPED = {
-    "numel": "number of elements",
-    "所有元素 的": None,
-    "1-p": None,
-}
-
-
 def fixture_cards() -> list[dict]:
     from learndl_cli.deckparse import parse_deck
 
@@ -211,6 +202,7 @@ def test_exam_end_to_end_scores_stores_and_leaves_fsrs_alone(cli, studied, home)
 def test_count_reviews_records_through_the_quiz_path(cli, studied, home):
     cli("exam", "--cards", "5", "--exercises", "0", "--seed", "4", input="")
     before = len(rows(home, "select id from reviews"))
+    reps = {c["id"]: c["reps"] for c in rows(home, "select id, reps from cards")}
     result = cli(
         "exam", "--cards", "5", "--exercises", "0", "--seed", "4", "--count-reviews",
         input=script_for(home, 1, wrong={1, 2}),
@@ -222,8 +214,8 @@ def test_count_reviews_records_through_the_quiz_path(cli, studied, home):
     assert [r["rating"] for r in new] == [3 if i["correct"] else 1 for i in items]
     assert all(r["kind"] == "review" and r["day"] == "2026-03-02" for r in new)
     assert sum(i["correct"] for i in items) == 3
-    card = rows(home, "select reps from cards where id = ?", [items[0]["item"]])[0]
-    assert card["reps"] == 2  # the quiz's review plus the exam's
+    after = {c["id"]: c["reps"] for c in rows(home, "select id, reps from cards")}
+    assert all(after[i["item"]] == reps[i["item"]] + 1 for i in items)  # one review each, like the quiz
 
 
 def test_exam_shows_in_the_report(cli, studied, home):
@@ -246,13 +238,17 @@ def test_timer_ends_the_exam_and_unreached_items_count_as_wrong(cli, studied, ho
     from learndl_cli.context import App
     from learndl_cli.exam import ExamOptions, run_exam
 
-    ticks = iter(range(0, 10_000, 25))  # every look at the clock is 25 s later
-    answers = iter(["Number of elements", "", "y", "1", "", "y"] * 3)
+    t = [0.0]
+
+    def read_line():  # the learner takes 20 s over every line they type
+        t[0] += 20
+        return "y"
+
     app = App(home=home)
     try:
         summary = run_exam(
             app, ExamOptions(cards=5, exercises=0, minutes=1.5, seed=3), Console(file=open("/dev/null", "w")),
-            read_line=lambda: next(answers), clock=lambda: float(next(ticks)),
+            read_line=read_line, clock=lambda: t[0],
         )
     finally:
         app.close()
@@ -292,9 +288,9 @@ def test_exercise_is_solved_from_the_starter_and_graded(cli, deck_dir, home):
     """The exercise part, with the real grader: the untouched starter fails, the solution passes."""
     from rich.console import Console
 
-    from learndl_cli.catalog import load_exercise
     from learndl_cli.context import App
     from learndl_cli.exam import ExamOptions, run_exam
+    from learndl_cli.report.data import load_exercises
 
     pytest.importorskip("torch")
     cli("status")
@@ -305,8 +301,7 @@ def test_exercise_is_solved_from_the_starter_and_graded(cli, deck_dir, home):
         calls.append(1)
         if len(calls) == 2:  # after the starter failed: put the reference solution in place
             [path] = folder.glob("*.py")
-            ex = next(e for e in map(load_exercise, (ROOT / "exercises").iterdir()) if e.file == path.name) \
-                if False else load_exercise(ROOT / "exercises" / "softmax")
+            ex = next(e for e in load_exercises() if e.chapter == 3 and e.file == path.name)
             shutil.copyfile(ex.solution_path, path)
         return ""
 

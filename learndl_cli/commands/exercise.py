@@ -24,7 +24,7 @@ from rich.text import Text
 from ..context import get_app
 from ..errors import UserError
 
-console = Console(highlight=False)
+console = Console(highlight=False, soft_wrap=True)
 STATUS_STYLE = {"pass": "green", "fail": "red", "error": "red", "timeout": "yellow", "skipped": "dim"}
 MARK = {"pass": "✓", "fail": "✗", "error": "!", "timeout": "⏱", "skipped": "·"}
 

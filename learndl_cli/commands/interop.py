@@ -1,7 +1,300 @@
-"""Placeholder: filled in by the work on this command."""
+"""``learndl export``, ``import``, ``optimize``, ``backup``, ``restore`` and ``doctor``.
+
+Thin: the formats live in ``learndl_cli/interop/``, the SQL in ``store/interop.py``. genanki, torch
+and the fsrs optimizer are imported inside the commands that use them, never at start-up.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
 
+from ..context import get_app
+from ..errors import UserError
+
+
+def _synced(app):
+    from ..decks import sync
+
+    sync(app.db, app.settings, app.now())
+    return app.db
+
+
+def _check_decks(db, deck_ids: list[str]) -> None:
+    known = {row["id"] for row in db.query("select id from decks")}
+    missing = [d for d in deck_ids if d not in known]
+    if missing:
+        raise UserError(f"no deck {', '.join(missing)} (learndl decks list shows the ids)")
+
+
+def export(
+    ctx: typer.Context,
+    anki: Annotated[Optional[Path], typer.Option("--anki", help="Write an Anki package (.apkg).", show_default=False)] = None,
+    csv_file: Annotated[Optional[Path], typer.Option("--csv", help="Write Anki's plain-text notes layout ('-' for stdout).", show_default=False)] = None,
+    progress: Annotated[Optional[Path], typer.Option("--progress", help="Write your progress (reviews and FSRS state) as JSON.", show_default=False)] = None,
+    deck: Annotated[Optional[list[str]], typer.Option("--deck", help="Only this deck (repeatable).", show_default=False)] = None,
+) -> None:
+    """Export cards to Anki (.apkg or plain text), or your progress as JSON."""
+    chosen = [x for x in (anki, csv_file, progress) if x is not None]
+    if len(chosen) != 1:
+        raise UserError("give exactly one of --anki FILE.apkg, --csv FILE or --progress FILE.json")
+    app = get_app(ctx)
+    db = _synced(app)
+    deck_ids = list(deck or [])
+    _check_decks(db, deck_ids)
+    if progress is not None:
+        from ..interop.progress import export_progress
+
+        data = export_progress(db, app.now(), deck_ids or None)
+        text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+        _write_text(progress, text)
+        reviews = sum(len(c["reviews"]) for c in data["cards"])
+        typer.echo(f"Wrote {progress}: {len(data['cards'])} cards with progress, {reviews} reviews.")
+        return
+    from ..interop.fields import anki_notes
+    from ..store.interop import cards_for_export
+
+    cards = cards_for_export(db, deck_ids or None)
+    if not cards:
+        raise UserError("no cards to export", code=1)
+    notes, fallback = anki_notes(cards)
+    if fallback:
+        typer.echo(f"{fallback} cloze note(s) whose deck file is gone were written as Basic notes.", err=True)
+    if anki is not None:
+        if anki.suffix.lower() != ".apkg":
+            raise UserError(f"{anki}: an Anki package ends in .apkg")
+        from ..interop.anki import write_apkg
+
+        counts = write_apkg(notes, anki)
+        detail = ", ".join(f"{n} {t}" for t, n in sorted(counts.items()))
+        typer.echo(f"Wrote {anki}: {len(notes)} notes ({detail}), {len(cards)} cards. In Anki: File › Import.")
+        return
+    from ..interop.csvio import write_csv
+
+    text = write_csv(notes)
+    if str(csv_file) == "-":
+        sys.stdout.write(text)
+        return
+    _write_text(csv_file, text)
+    typer.echo(f"Wrote {csv_file}: {len(notes)} notes, {len(cards)} cards, in Anki's plain-text layout. In Anki: File › Import.")
+
+
+def _write_text(path: Path, text: str) -> None:
+    path = path.expanduser()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write: {exc.strerror or exc}") from None
+
+
+def import_(
+    ctx: typer.Context,
+    csv_file: Annotated[Optional[Path], typer.Option("--csv", help="Anki plain-text notes (.txt/.csv/.tsv) to turn into a deck.", show_default=False)] = None,
+    progress: Annotated[Optional[Path], typer.Option("--progress", help="A progress file from learndl export --progress.", show_default=False)] = None,
+    deck: Annotated[Optional[str], typer.Option("--deck", help="Deck id for --csv (default: anki-<file name>).", show_default=False)] = None,
+    chapter: Annotated[int, typer.Option("--chapter", min=0, help="d2l chapter of the deck made by --csv.")] = 0,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite a deck file edited by hand since the last import.")] = False,
+) -> None:
+    """Import Anki plain-text notes as a deck, or progress exported from learndl."""
+    if (csv_file is None) == (progress is None):
+        raise UserError("give exactly one of --csv FILE or --progress FILE.json")
+    app = get_app(ctx)
+    if progress is not None:
+        from ..interop.progress import import_progress, load
+
+        try:
+            text = progress.expanduser().read_text(encoding="utf-8")
+        except OSError as exc:
+            raise UserError(f"{progress}: cannot read: {exc.strerror or exc}") from None
+        data = load(text, str(progress))
+        db = _synced(app)
+        summary = import_progress(db, data, app.now(), str(progress))
+        if not summary.changed:
+            typer.echo(f"{progress}: all {summary.cards} cards' progress is already here; nothing changed.")
+            return
+        typer.echo(
+            f"Imported {progress}: {summary.reviews_added} reviews added, {summary.states_updated} cards' schedule updated, "
+            f"{summary.matched} cards matched"
+            + (f", {summary.kept_aside} not in your decks (kept with their history; they return if a deck holds them)" if summary.kept_aside else "")
+            + "."
+        )
+        return
+    _import_csv(app, csv_file, deck, chapter, force)
+
+
+def _import_csv(app, csv_file: Path, deck: Optional[str], chapter: int, force: bool) -> None:
+    from ..deckparse import DECK_ID_RE, parse_deck
+    from ..interop.csvio import read_csv, to_proposals
+    from ..notes_import import NotesResult, _deck_check, edited_since_import, render_deck, slug
+    from .notes import NOTES_DECKS, _write, read_notes
+
+    if deck is not None and not DECK_ID_RE.match(deck):
+        raise UserError(f"--deck {deck!r}: a deck id may hold only letters, digits, '-', '_' and '.'")
+    text, warning = read_notes(csv_file)
+    if warning:
+        typer.echo(warning, err=True)
+    name = str(csv_file)
+    parsed = read_csv(text, name)
+    proposals = []
+    for p in to_proposals(parsed, name):
+        trouble = _deck_check(p)
+        if trouble:
+            from ..deckparse import Problem
+
+            parsed.problems.append(Problem(name, p.line, f"{trouble}; skipped"))
+        else:
+            proposals.append(p)
+    for problem in parsed.problems:
+        typer.echo(str(problem), err=True)
+    if not proposals:
+        raise UserError(f"{csv_file}: no notes found", code=1)
+    deck_id = deck or "anki-" + slug(csv_file.stem)
+    target = app.home / NOTES_DECKS / f"{deck_id}.md"
+    result = NotesResult(path=name, title=csv_file.stem, proposals=proposals)
+    body = render_deck([result], deck_id=deck_id, title=deck or csv_file.stem, chapter=chapter, tags=("anki",),
+                       origin=str(csv_file.resolve()), tool="learndl import --csv")
+    if target.exists() and not force:
+        edited = edited_since_import(target.read_text(encoding="utf-8", errors="replace"))
+        if edited is None or edited:
+            raise UserError(f"{target}: {'edited by hand since the last import' if edited else 'exists and was not written by an import'}; pass --force to overwrite it, or --deck OTHER")
+    owner = list(app.db.query("select path from decks where id = ?", [deck_id]))
+    if owner and Path(owner[0]["path"]) != target.resolve():
+        raise UserError(f"deck id '{deck_id}' is already used by {owner[0]['path']}; choose another with --deck NAME")
+    cards = len(parse_deck(body, str(target)).cards)
+    _write(app, [(deck_id, target, body, cards)])
+
+
+def optimize(
+    ctx: typer.Context,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Save the new parameters without asking.")] = False,
+) -> None:
+    """Fit the FSRS parameters to your own review history, and save them if they predict it better.
+
+    Shows the log loss (lower is better) of the current and the fitted parameters on your reviews,
+    then asks before saving (without a terminal, only --yes saves).
+    """
+    from rich.console import Console
+
+    from ..config import save_setting
+    from ..interop import optimize as opt
+    from ..store.interop import review_history
+
+    app = get_app(ctx)
+    console = Console(highlight=False)
+    reviews = opt.reviews_from_rows(review_history(app.db))
+    usable = opt.usable_reviews(reviews)
+    if usable < opt.MIN_REVIEWS:
+        raise UserError(
+            f"not enough reviews to fit your parameters: {usable} of the {opt.MIN_REVIEWS} needed "
+            f"({opt.MIN_REVIEWS - usable} more; only reviews a day or more after the card's previous one count). "
+            f"Keep reviewing and try again.",
+            code=1,
+        )
+    current = tuple(app.settings.fsrs_parameters) or opt.default_parameters()
+    which = "your saved" if app.settings.fsrs_parameters else "the default"
+    with console.status("Measuring the current parameters…"):
+        before = opt.log_loss(reviews, current)
+    console.print(f"{len(reviews)} reviews of {len({r.card for r in reviews})} cards; {usable} count for fitting.")
+    console.print(f"Log loss with {which} parameters: {before:.4f}")
+    fitted = opt.fit(reviews, verbose=True)
+    with console.status("Measuring the fitted parameters…"):
+        after = opt.log_loss(reviews, fitted)
+    console.print(f"Log loss with the fitted parameters: {after:.4f} (lower is better)")
+    if not after < before:
+        console.print("The fitted parameters do not predict your reviews better; keeping the current ones.")
+        return
+    if not yes:
+        if not sys.stdin.isatty():
+            console.print("Not saved: there is no terminal to ask. Run again with --yes to save them.")
+            return
+        if not typer.confirm("Save the fitted parameters (setting fsrs_parameters)?", default=True):
+            console.print("Not saved.")
+            return
+    save_setting(app.home, "fsrs_parameters", tuple(round(x, 4) for x in fitted))
+    console.print(f"Saved {len(fitted)} parameters to {app.home / 'settings.toml'} (fsrs_parameters). New reviews use them.")
+
+
+def backup(
+    ctx: typer.Context,
+    file: Annotated[Optional[Path], typer.Argument(help="Where to write the copy (default: backups/manual-<time>.db in the data dir).", show_default=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
+) -> None:
+    """Copy the database, consistently, with SQLite's VACUUM INTO."""
+    from ..interop.backup import backup as do_backup
+    from ..interop.backup import check_learndl_db
+
+    app = get_app(ctx)
+    target = do_backup(app.home, app.now(), file, force)
+    info = check_learndl_db(target)
+    typer.echo(f"Backed up to {target}: {info['cards']} cards, {info['reviews']} reviews. Restore with: learndl restore {target}")
+
+
+def restore(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A backup made by learndl backup (or an automatic one in backups/).", show_default=False)],
+) -> None:
+    """Replace the database with a backup, after checking it; the current one is kept in backups/."""
+    from ..interop.backup import restore as do_restore
+
+    app = get_app(ctx)
+    app.close()
+    info, kept = do_restore(app.home, file, app.now())
+    from ..store.db import open_db
+
+    db = open_db(app.home)  # upgrades an older backup's schema
+    db.conn.close()
+    kept_note = f" The database it replaced is kept as {kept}." if kept else ""
+    typer.echo(f"Restored {file}: {info['cards']} cards, {info['reviews']} reviews.{kept_note}")
+
+
+def doctor(
+    ctx: typer.Context,
+    fix: Annotated[bool, typer.Option("--fix", help="Delete reviews that point to no card.")] = False,
+) -> None:
+    """Check the database, its schema, orphans, deck paths and backups; say how to fix each problem."""
+    from rich.console import Console
+    from rich.text import Text
+
+    from ..interop.doctor import run_checks
+
+    app = get_app(ctx)
+    if fix:
+        from ..store.interop import delete_orphaned_reviews
+        from ..store.db import open_db
+
+        db = open_db(app.home, migrate=False)
+        try:
+            n = delete_orphaned_reviews(db)
+        finally:
+            db.conn.close()
+        typer.echo(f"Deleted {n} review(s) that pointed to no card.")
+    checks = run_checks(app.home, app.now())
+    console = Console(highlight=False, soft_wrap=True)  # whole lines: the fixes are commands to copy
+    for check in checks:
+        line = Text("✓ " if check.ok else "✗ ", style="green" if check.ok else "red bold")
+        line.append(f"{check.name}: ", style="bold")
+        line.append(check.detail)
+        if check.fix:
+            line.append(f"  → fix: {check.fix}", style="yellow")
+        console.print(line)
+    bad = [c for c in checks if not c.ok]
+    if bad:
+        console.print(f"{len(bad)} problem(s).")
+        raise typer.Exit(1)
+    console.print("No problems found.")
+
 
 def register(app: typer.Typer) -> None:
-    return None
+    app.command("export")(export)
+    app.command("import")(import_)
+    app.command("optimize")(optimize)
+    app.command("backup")(backup)
+    app.command("restore")(restore)
+    app.command("doctor")(doctor)

@@ -51,15 +51,16 @@ def _type_name(obj) -> str:
 
 
 def _plain_tensor(t: torch.Tensor) -> dict:
-    meta = {
-        _TENSOR: True,
-        "type": _type_name(t),
-        "dtype": str(t.dtype),
-        "device": str(t.device),
-        "shape": [int(s) for s in t.shape],
-        "data": None,
-    }
+    # Torch-function overrides of a subclass must not run here: read it as a plain tensor.
     with torch.no_grad(), torch._C.DisableTorchFunctionSubclass():
+        meta = {
+            _TENSOR: True,
+            "type": _type_name(t),
+            "dtype": str(t.dtype),
+            "device": str(t.device),
+            "shape": [int(s) for s in t.shape],
+            "data": None,
+        }
         base = torch.Tensor.as_subclass(t, torch.Tensor) if type(t) is not torch.Tensor else t
         if base.device.type != "meta":
             data = base.detach().to("cpu")

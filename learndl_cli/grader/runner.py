@@ -38,6 +38,7 @@ from . import api, forbid, protocol, worker
 PASS, FAIL, ERROR, TIMEOUT, SKIPPED = "pass", "fail", "error", "timeout", "skipped"
 SPAWN_STARTUP_S = 60.0  # a spawned (CUDA) worker imports torch and initialises CUDA first
 META_CHECK_ID = "portable_meta"
+WARM_META_S = 60.0  # extra time for a cold child to load torch's meta kernels
 
 
 @dataclass
@@ -84,9 +85,9 @@ class GradeResult:
 class Verdict(Exception):
     """Ends a check with a status other than pass."""
 
-    def __init__(self, status: str, message: str, detail: str = "", fatal: bool = False):
+    def __init__(self, status: str, message: str, detail: str = ""):
         super().__init__(message)
-        self.status, self.message, self.detail, self.fatal = status, message, detail, fatal
+        self.status, self.message, self.detail = status, message, detail
 
 
 # ------------------------------------------------------------------------------------------ devices
@@ -118,10 +119,7 @@ def warm_meta() -> None:
     later runs its meta pass without paying for it. Worth it in a process that grades many times."""
     global _meta_warm
     if not _meta_warm:
-        import torch
-
-        x = torch.empty(2, 3, device="meta", requires_grad=True)
-        (torch.exp(x - x.max(dim=-1, keepdim=True).values) @ torch.empty(3, 2, device="meta")).sum().backward()
+        worker.warm_meta()
         _meta_warm = True
 
 
@@ -239,13 +237,13 @@ class Child:
             self.budget = 0
             self.kill()
             limit = self.spec["time_limit"]
-            raise Verdict(TIMEOUT, f"your code ran longer than the {limit:g} s limit (an endless loop, or far too much work?)", fatal=True) from None
+            raise Verdict(TIMEOUT, f"your code ran longer than the {limit:g} s limit (an endless loop, or far too much work?)") from None
         except protocol.ChannelClosed:
             self.budget -= time.monotonic() - start
-            raise Verdict(ERROR, self.death_message(), self.output_tail(), fatal=True) from None
+            raise Verdict(ERROR, self.death_message(), self.output_tail()) from None
         except protocol.BadFrame as exc:
             self.kill()
-            raise Verdict(ERROR, f"your code sent back {exc}", fatal=True) from None
+            raise Verdict(ERROR, f"your code sent back {exc}") from None
         finally:
             if self.budget > 0:
                 self.budget -= max(0.0, time.monotonic() - start - extra_s)
@@ -253,10 +251,10 @@ class Child:
             message = protocol.loads(frame)
         except protocol.BadFrame as exc:
             self.kill()
-            raise Verdict(ERROR, f"your code sent back {exc}", fatal=True) from None
+            raise Verdict(ERROR, f"your code sent back {exc}") from None
         if not isinstance(message, dict) or not isinstance(message.get("kind"), str):
             self.kill()
-            raise Verdict(ERROR, "your code sent back something that is not a grader message", fatal=True)
+            raise Verdict(ERROR, "your code sent back something that is not a grader message")
         return message
 
     def request(self, probe: str, args, kwargs, device: str):
@@ -266,7 +264,7 @@ class Child:
         try:
             protocol.write_frame(self.req, payload)
         except (BrokenPipeError, OSError):
-            raise Verdict(ERROR, self.death_message(), self.output_tail(), fatal=True) from None
+            raise Verdict(ERROR, self.death_message(), self.output_tail()) from None
 
     # -- ending
 
@@ -401,7 +399,7 @@ def _judge_reply(reply: dict, device: str, where: str):
         raise api.CheckFailed(str(reply.get("message")), str(reply.get("detail") or ""))
     if kind == "raised":
         raise Verdict(*_raised_verdict(reply, where))
-    raise Verdict(ERROR, "your code sent back something that is not a grader message", fatal=True)
+    raise Verdict(ERROR, "your code sent back something that is not a grader message")
 
 
 def _raised_verdict(reply: dict, where: str) -> tuple[str, str, str]:
@@ -439,18 +437,16 @@ def _one(check_id: str, fn: Callable, learner: _Learner, seed: int, device: str)
     start = time.monotonic()
     try:
         _run_check(fn, learner, seed, check_id, device)
-        status, message, detail, fatal = PASS, "", "", False
+        status, message, detail = PASS, "", ""
     except Verdict as v:
-        status, message, detail, fatal = v.status, v.message, v.detail, v.fatal
+        status, message, detail = v.status, v.message, v.detail
     except api.CheckFailed as exc:
-        status, message, detail, fatal = FAIL, f"{exc.message} (seed {seed})", exc.detail, False
+        status, message, detail = FAIL, f"{exc.message} (seed {seed})", exc.detail
     except Exception as exc:  # a bug in the check itself, not in the learner's code
-        status, fatal = ERROR, False
+        status = ERROR
         message = f"internal error in check test_{check_id}: {type(exc).__name__}: {exc}"
         detail = ""
-    result = CheckResult(check_id, status, message, int((time.monotonic() - start) * 1000), detail)
-    result.fatal = fatal  # type: ignore[attr-defined]
-    return result
+    return CheckResult(check_id, status, message, int((time.monotonic() - start) * 1000), detail)
 
 
 def read_source(path: Path) -> str:
@@ -578,6 +574,12 @@ def _grade_in(child: Child, functions, result: GradeResult, spec: dict, seed: in
         result.checks.append(CheckResult(META_CHECK_ID, SKIPPED))
         return
     t0 = time.monotonic()
+    try:  # the child loads the meta kernels on the grader's time, not the learner's
+        child.request(worker.WARM_META, (), {}, "cpu")
+        _judge_reply(child.receive(extra_s=WARM_META_S), "cpu", where)
+    except Verdict as v:
+        result.checks.append(CheckResult(META_CHECK_ID, v.status, v.message, int((time.monotonic() - t0) * 1000), v.detail))
+        return
     meta_learner = _Learner(child, "meta", spec["implements"], where)
     for check_id, fn in functions:
         if getattr(fn, "skip_on_meta", False):

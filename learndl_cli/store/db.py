@@ -39,6 +39,26 @@ def _corrupt(path: Path, home: Path, detail: str) -> UserError:
     return UserError(f"{path}: the database is damaged ({detail}){hint}")
 
 
+def _refuse_lost_database(path: Path, home: Path) -> None:
+    """A missing or emptied database next to backups means history was lost: never start afresh silently."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        size = None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read the database: {exc.strerror or exc}") from None
+    if size not in (None, 0):
+        return
+    newest = backups(home)
+    if not newest:
+        return
+    what = "is missing" if size is None else "is empty (truncated)"
+    raise UserError(
+        f"{path}: the database {what}, but backups exist; restore the newest with "
+        f"'learndl restore {newest[0]}' (or move {home / BACKUP_DIR} away to start afresh)"
+    )
+
+
 def open_db(home: Path, *, migrate: bool = True, backup_now: datetime | None = None) -> Database:
     """Open (and create or upgrade) the database in ``home``.
 
@@ -46,6 +66,7 @@ def open_db(home: Path, *, migrate: bool = True, backup_now: datetime | None = N
     damaged. ``backup_now``, when given, makes the day's automatic backup if it is missing.
     """
     path = db_path(home)
+    _refuse_lost_database(path, home)
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     except sqlite3.Error as exc:

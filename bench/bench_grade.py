@@ -1,0 +1,163 @@
+"""Grading speed: ratios against a baseline measured side by side, in the same run.
+
+1. Cold: ``learndl check softmax --file solutions/softmax.py`` in a fresh process, against a plain
+   ``pytest`` run of equivalent checks (the same properties, including a meta-device test) on the
+   same file. Goal: cold check <= 0.6 x pytest.
+2. Warm: one re-grade in a warm parent (torch imported, meta kernels loaded; each grade forks one
+   child), as in the ``learndl exercise`` drill loop. Goal: <= 0.3 s.
+
+Runs alternate between the two sides; the table shows medians. Usage:
+
+    python bench/bench_grade.py [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTION = ROOT / "solutions" / "softmax.py"
+STARTER = ROOT / "exercises" / "softmax" / "softmax.py"
+
+EQUIVALENT_PYTEST = textwrap.dedent(
+    f"""
+    import importlib.util
+    import pytest
+    import torch
+
+    spec = importlib.util.spec_from_file_location("learner", {str(SOLUTION)!r})
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+
+    def ref(X, dim=-1):
+        return torch.softmax(X.double(), dim).to(X.dtype)
+
+    g = torch.Generator().manual_seed(1)
+
+    def test_rows_sum_to_one():
+        X = torch.randn(4, 7, generator=g)
+        torch.testing.assert_close(mod.softmax(X, -1), ref(X))
+
+    def test_default_dim():
+        X = torch.randn(3, 5, generator=g)
+        torch.testing.assert_close(mod.softmax(X), ref(X))
+
+    @pytest.mark.parametrize("dim", [0, 1, 2, -2])
+    def test_any_dim(dim):
+        X = torch.randn(3, 4, 5, generator=g)
+        torch.testing.assert_close(mod.softmax(X, dim), ref(X, dim))
+
+    def test_one_dimensional():
+        x = torch.randn(6, generator=g)
+        torch.testing.assert_close(mod.softmax(x, 0), ref(x, 0))
+
+    def test_large_logits():
+        X = torch.randn(4, 6, generator=g) * 300 + 500
+        X[1] = -X[1]
+        torch.testing.assert_close(mod.softmax(X, -1), ref(X))
+
+    def test_per_slice_max():
+        X = torch.randn(3, 5, generator=g)
+        X[0] += 2000
+        torch.testing.assert_close(mod.softmax(X, -1), ref(X))
+
+    def test_input_unchanged():
+        X = torch.randn(3, 4, generator=g)
+        before = X.clone()
+        mod.softmax(X, -1)
+        assert torch.equal(X, before)
+
+    def test_float64():
+        X = torch.randn(2, 5, generator=g, dtype=torch.float64)
+        torch.testing.assert_close(mod.softmax(X, -1), torch.softmax(X, -1))
+
+    def test_gradient():
+        X = torch.randn(3, 4, generator=g, requires_grad=True)
+        G = torch.randn(3, 4, generator=g)
+        (mod.softmax(X, -1) * G).sum().backward()
+        Xr = X.detach().double().requires_grad_(True)
+        (torch.softmax(Xr, -1) * G.double()).sum().backward()
+        torch.testing.assert_close(X.grad, Xr.grad.float())
+
+    def test_meta_portability():
+        X = torch.empty(4, 7, device="meta")
+        out = mod.softmax(X, -1)
+        assert out.device.type == "meta" and out.shape == X.shape
+    """
+)
+
+
+def timed(cmd: list[str], env: dict, expect_rc: int) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=ROOT)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != expect_rc:
+        sys.exit(f"{' '.join(cmd)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
+    return elapsed
+
+
+def cold(runs: int) -> tuple[list[float], list[float]]:
+    checks, baseline = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        test_file = Path(tmp) / "test_equivalent.py"
+        test_file.write_text(EQUIVALENT_PYTEST)
+        env = {**os.environ, "LEARNDL_HOME": str(Path(tmp) / "home")}
+        learndl = [sys.executable, "-m", "learndl_cli", "check", "softmax", "--file", str(SOLUTION), "--device", "cpu"]
+        pytest_cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test_file)]
+        timed(learndl, env, 0)  # first runs warm the OS file cache for both sides
+        timed(pytest_cmd, env, 0)
+        for _ in range(runs):
+            checks.append(timed(learndl, env, 0))
+            baseline.append(timed(pytest_cmd, env, 0))
+    return checks, baseline
+
+
+def warm(runs: int) -> tuple[list[float], list[float]]:
+    sys.path.insert(0, str(ROOT))
+    from learndl_cli import catalog
+    from learndl_cli.grader import runner
+
+    runner.prepare(meta=True)
+    exercise = catalog.get("softmax")
+    runner.grade(exercise, SOLUTION, seed=1)  # loads checks.py once, as the drill loop does
+    passing, failing = [], []
+    for i in range(runs):
+        start = time.perf_counter()
+        assert runner.grade(exercise, SOLUTION, seed=i).passed
+        passing.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        assert not runner.grade(exercise, STARTER, seed=i).passed
+        failing.append(time.perf_counter() - start)
+    return passing, failing
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    checks, baseline = cold(args.runs)
+    passing, failing = warm(args.runs * 2)
+    med = statistics.median
+    rows = [
+        ("cold: learndl check softmax (pass)", med(checks), ""),
+        ("cold: pytest, equivalent checks", med(baseline), ""),
+        ("cold ratio (goal <= 0.6)", med(checks) / med(baseline), "ratio"),
+        ("warm re-grade, passing (goal <= 0.3 s)", med(passing), ""),
+        ("warm re-grade, failing starter", med(failing), ""),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measure'.ljust(width)}  median   (runs: cold {args.runs}, warm {args.runs * 2}; cpus {os.cpu_count()})")
+    for label, value, kind in rows:
+        print(f"{label.ljust(width)}  {value:.2f}{'x' if kind == 'ratio' else ' s'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,129 @@
+"""Progress as JSON: card identity, review history and FSRS state, to move between machines.
+
+The file is one object: ``{"format": "learndl-progress", "version": 1, "exported": …, "cards": […]}``;
+each card holds its identity (id, note id, ordinal, explicit id, fingerprint, front key), its
+scheduling state, and its reviews. Import matches each card to a card here by id, then explicit id,
+then fingerprint, then front; a card not here is kept (inactive, with its history) and comes back
+with that history as soon as a deck holds it. Importing is idempotent: a review already here is not
+added again, and a card's state is replaced only by a strictly newer one.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from ..errors import UserError
+from ..scheduler import iso
+from ..store import interop as store
+
+FORMAT = "learndl-progress"
+VERSION = 1
+
+
+def export_progress(db: Database, now: datetime, deck_ids: list[str] | None = None) -> dict:
+    cards = store.cards_for_export(db, deck_ids, active_only=False)
+    reviews = store.reviews_by_card(db)
+    out = []
+    for card in cards:
+        history = reviews.get(card["id"], [])
+        if deck_ids is None and not history and not card["reps"] and not card["suspended"]:
+            continue  # never studied: nothing to carry
+        entry = {k: card[k] for k in store.CARD_IDENTITY_FIELDS}
+        entry["progress"] = {k: card[k] for k in store.CARD_PROGRESS_FIELDS}
+        entry["reviews"] = history
+        out.append(entry)
+    return {"format": FORMAT, "version": VERSION, "exported": iso(now), "cards": out}
+
+
+@dataclass
+class ImportSummary:
+    cards: int = 0
+    matched: int = 0
+    kept_aside: int = 0
+    reviews_added: int = 0
+    states_updated: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.kept_aside or self.reviews_added or self.states_updated)
+
+
+def load(text: str, name: str) -> dict:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{name}:{exc.lineno}: not JSON: {exc.msg}") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise UserError(f"{name}: not a learndl progress file (learndl export --progress writes one)")
+    if data.get("version") != VERSION:
+        raise UserError(f"{name}: progress format version {data.get('version')!r}; this learndl reads version {VERSION}")
+    if not isinstance(data.get("cards"), list):
+        raise UserError(f"{name}: 'cards' must be a list")
+    return data
+
+
+def import_progress(db: Database, data: dict, now: datetime, name: str = "progress") -> ImportSummary:
+    summary = ImportSummary()
+    index = store.all_cards_index(db)
+    by_id = {c["id"]: c for c in index}
+    by_explicit = {(c["explicit_id"], c["ordinal"] or ""): c for c in index if c["explicit_id"]}
+    by_fp: dict[str, dict] = {}
+    by_front: dict[tuple, dict] = {}
+    for c in index:
+        by_fp.setdefault(c["fingerprint"], c)
+        by_front.setdefault((c["kind"], c["ordinal"] or "", c["front_key"]), c)
+    new_cards, new_reviews, states = [], [], []
+    claimed: set[str] = set()
+    for n, entry in enumerate(data["cards"], 1):
+        if not isinstance(entry, dict) or not entry.get("id") or not isinstance(entry.get("progress"), dict):
+            raise UserError(f"{name}: card {n} lacks 'id' or 'progress'")
+        summary.cards += 1
+        ordinal = entry.get("ordinal") or ""
+        local = (
+            by_id.get(entry["id"])
+            or (by_explicit.get((entry.get("explicit_id"), ordinal)) if entry.get("explicit_id") else None)
+            or by_fp.get(entry.get("fingerprint"))
+            or by_front.get((entry.get("kind"), ordinal, entry.get("front_key")))
+        )
+        if local is not None and local["id"] in claimed:
+            local = None
+        progress = {k: entry["progress"].get(k) for k in store.CARD_PROGRESS_FIELDS}
+        if local is None:
+            # Not in any deck here: keep it aside, inactive, so its history is not lost.
+            card_id = entry["id"] if entry["id"] not in by_id else uuid.uuid4().hex[:16]
+            row = {k: entry.get(k) for k in store.CARD_IDENTITY_FIELDS}
+            row.update(id=card_id, active=0, created=iso(now), path="", line=0, **progress)
+            row["deck_id"] = row["deck_id"] or "imported"
+            row["front"] = row["front"] or ""
+            row["back"] = row["back"] or ""
+            new_cards.append(row)
+            by_id[card_id] = row
+            claimed.add(card_id)
+            summary.kept_aside += 1
+            have: set[tuple] = set()
+        else:
+            card_id = local["id"]
+            claimed.add(card_id)
+            summary.matched += 1
+            have = store.review_keys(db, card_id)
+        for review in entry.get("reviews") or []:
+            key = (review.get("ts"), review.get("rating"), review.get("kind") or "review")
+            if key in have:
+                continue
+            have.add(key)
+            row = {k: review.get(k) for k in store.REVIEW_FIELDS}
+            row["kind"] = row["kind"] or "review"
+            row["card_id"] = card_id
+            new_reviews.append(row)
+        if local is not None and (progress.get("last_review") or "") > (local.get("last_review") or ""):
+            states.append({"id": card_id, **progress})
+    summary.reviews_added = len(new_reviews)
+    summary.states_updated = len(states)
+    if summary.changed:
+        store.apply_progress(db, new_cards=new_cards, reviews=new_reviews, card_states=states)
+    return summary

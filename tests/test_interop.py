@@ -1,0 +1,367 @@
+"""Round trips through other tools' formats, the optimizer, backup/restore and doctor, all via the CLI.
+
+The .apkg is read back the way Anki reads it: unzip, then SQLite on collection.anki2.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sqlite3
+import zipfile
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES
+
+SAMPLE_ANKI_EXPORT = FIXTURES / "notes" / "exported-from-anki.txt"
+
+
+def study(cli, n=6):
+    result = cli("quiz", input="\n3\n" * n + "q\n")
+    assert result.exit_code == 0, result.output
+
+
+def card_set(db, deck_id):
+    return sorted(
+        (r["kind"], r["ordinal"], r["front"], r["back"])
+        for r in db().query("select * from cards where deck_id = ? and active = 1", [deck_id])
+    )
+
+
+# ---------------------------------------------------------------- Anki package
+
+
+def read_apkg(path: Path, tmp_path: Path) -> dict:
+    out = tmp_path / "apkg"
+    with zipfile.ZipFile(path) as zf:
+        zf.extractall(out)
+    conn = sqlite3.connect(out / "collection.anki2")
+    try:
+        models = json.loads(conn.execute("select models from col").fetchone()[0])
+        decks = json.loads(conn.execute("select decks from col").fetchone()[0])
+        notes = [
+            {"guid": g, "model": models[str(mid)]["name"], "fields": flds.split("\x1f"), "tags": tags.split()}
+            for g, mid, flds, tags in conn.execute("select guid, mid, flds, tags from notes")
+        ]
+        cards = conn.execute("select count(*) from cards").fetchone()[0]
+        types = {m["name"]: m["type"] for m in models.values()}
+    finally:
+        conn.close()
+    return {"notes": notes, "cards": cards, "types": types, "decks": sorted(d["name"] for d in decks.values())}
+
+
+def test_anki_package_reads_back_with_cloze_basic_mathjax_and_chapter_tags(cli, deck_dir, tmp_path):
+    target = tmp_path / "out" / "d2l.apkg"
+    result = cli("export", "--anki", str(target))
+    assert result.exit_code == 0, result.output
+    assert "4 notes" in result.stdout or "5 notes" in result.stdout
+    pkg = read_apkg(target, tmp_path)
+    # fixture deck: 1 Q/A, 1 one-liner, 1 Q/A with code (Basic), 1 reversed, 1 cloze with 2 clozes
+    assert pkg["cards"] == 7
+    assert sorted(n["model"] for n in pkg["notes"]) == ["learndl Basic"] * 3 + ["learndl Basic (and reversed card)", "learndl Cloze"]
+    assert pkg["types"]["learndl Cloze"] == 1 and pkg["types"]["learndl Basic"] == 0
+    assert "learndl::测试 Basics" in pkg["decks"]
+    cloze = next(n for n in pkg["notes"] if n["model"] == "learndl Cloze")
+    text = cloze["fields"][0]
+    assert "{{c1::\\(\\frac{\\exp(o_j)}{\\sum_k \\exp(o_k)}\\)}}" in text and "{{c2::1}}" in text
+    assert "$" not in text
+    assert "d2l::ch02" in cloze["tags"] and "learndl::basics" in cloze["tags"] and "softmax" in cloze["tags"]
+    code = next(n for n in pkg["notes"] if "backward" in n["fields"][0])
+    assert code["fields"][0] == "对非标量 <code>y</code> 调用 <code>y.backward()</code> 需要什么？"
+    basic = next(n for n in pkg["notes"] if n["fields"][0].startswith("广播"))
+    assert basic["fields"][2] == "张量 Tensors" and basic["fields"][3].startswith("002_123bb0609d913bf9.txt")
+    # A second export keeps the GUIDs, so Anki updates its notes instead of duplicating them.
+    again = tmp_path / "again.apkg"
+    assert cli("export", "--anki", str(again)).exit_code == 0
+    assert sorted(n["guid"] for n in read_apkg(again, tmp_path / "2")["notes"]) == sorted(n["guid"] for n in pkg["notes"])
+
+
+def test_fields_become_anki_html_and_come_back():
+    from learndl_cli.interop.fields import from_anki, to_anki
+
+    md = "先求和：\n```python\ny.sum() < 2\n```\n**注意** $a_{ij}$ 和 $$\\frac{1}{n}$$"
+    html = to_anki(md, as_html=True)
+    assert html == (
+        '先求和：<br><pre><code class="language-python">y.sum() &lt; 2</code></pre><br>'
+        "<b>注意</b> \\(a_{ij}\\) 和 \\[\\frac{1}{n}\\]"
+    )
+    assert from_anki(html, is_html=True) == md
+    assert to_anki("{{c1::$\\frac{a}{b_{ij}}$}}", as_html=False, cloze=True) == "{{c1::\\(\\frac{a}{b_{ij} }\\)}}"
+    assert from_anki("{{c1::\\(\\frac{a}{b_{ij} }\\)}}", is_html=False) == "{{c1::$\\frac{a}{b_{ij}}$}}"
+
+
+def test_export_refuses_bad_arguments(cli, deck_dir, tmp_path):
+    assert cli("export").exit_code == 2
+    both = cli("export", "--anki", str(tmp_path / "a.apkg"), "--csv", str(tmp_path / "a.txt"))
+    assert both.exit_code == 2 and "exactly one" in both.stderr
+    assert "an Anki package ends in .apkg" in cli("export", "--anki", str(tmp_path / "a.zip")).stderr
+    assert "no deck nope" in cli("export", "--csv", "-", "--deck", "nope").stderr
+
+
+# ---------------------------------------------------------------- Anki plain text
+
+
+def test_csv_round_trip_gives_the_same_cards(cli, deck_dir, tmp_path, db):
+    out = tmp_path / "notes.txt"
+    result = cli("export", "--csv", str(out))
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("#separator:tab\n#html:false\n")
+    assert "#tags column:6" in text and "#notetype column:2" in text
+    assert "\\(\\frac{\\exp(o_j)}{\\sum_k \\exp(o_k)}\\)" in text
+    result = cli("import", "--csv", str(out), "--deck", "roundtrip")
+    assert result.exit_code == 0, result.output
+    assert card_set(db, "roundtrip") == card_set(db, "basics")
+    # tags survive too (chapter/deck tags are learndl's own and are not copied back)
+    row = next(db().query("select tags from cards where deck_id = 'roundtrip' and kind = 'cloze' limit 1"))
+    assert "softmax" in row["tags"].split()
+    # importing the same file again changes nothing, and keeps progress through an edit in Anki
+    study(cli, 12)
+    reps = {r["front"]: r["reps"] for r in db().query("select front, reps from cards where deck_id = 'roundtrip'")}
+    assert cli("import", "--csv", str(out), "--deck", "roundtrip").exit_code == 0
+    edited = text.replace("形状不同的张量先按规则扩展成相同形状，再逐元素运算", "先按广播规则扩展成相同形状")
+    out.write_text(edited, encoding="utf-8")
+    assert cli("import", "--csv", str(out), "--deck", "roundtrip").exit_code == 0
+    after = {r["front"]: r["reps"] for r in db().query("select front, reps from cards where deck_id = 'roundtrip' and active = 1")}
+    assert after == reps
+
+
+def test_csv_import_of_an_anki_export_with_html_and_commas(cli, home, db, tmp_path):
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "settings.toml").write_text("bundled_decks = false\n", encoding="utf-8")
+    result = cli("import", "--csv", str(SAMPLE_ANKI_EXPORT))
+    assert result.exit_code == 0, result.output
+    cards = {r["front"]: r for r in db().query("select * from cards where deck_id = 'anki-exported-from-anki'")}
+    assert cards["<b>暂退法</b> 的作用".replace("<b>", "**").replace("</b>", "**")]["back"] == "训练时随机置零隐藏单元\n防止过拟合"
+    cloze = [r for r in cards.values() if r["kind"] == "cloze"]
+    assert len(cloze) == 3 and any("$\\frac{1}{1-p}$" in r["back"] for r in cloze)
+    assert cards["sigmoid"]["back"] == "$\\sigma(x) = \\frac{1}{1+e^{-x}}$"
+    assert "empty.txt" not in result.stderr
+    assert f"{SAMPLE_ANKI_EXPORT}:7: a card without a back; skipped" in result.stderr
+
+
+# ---------------------------------------------------------------- progress as JSON
+
+
+def test_progress_round_trip_and_idempotent_import(cli, deck_dir, tmp_path, db, home):
+    from learndl_cli.store.interop import snapshot
+
+    study(cli, 5)
+    cli("quiz", input="\n1\n\n3\nq\n", now="2026-03-03T09:00:00+00:00")
+    out = tmp_path / "progress.json"
+    result = cli("export", "--progress", str(out))
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["format"] == "learndl-progress" and data["version"] == 1
+    assert all(c["reviews"] and c["fingerprint"] for c in data["cards"])
+    before = snapshot(db())
+    again = cli("import", "--progress", str(out))
+    assert again.exit_code == 0 and "nothing changed" in again.stdout
+    assert snapshot(db()) == before
+    # Into a fresh data dir with the same decks: the same history and schedule.
+    other = tmp_path / "other-home"
+    other.mkdir()
+    (other / "settings.toml").write_text((home / "settings.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    env = {"LEARNDL_HOME": str(other)}
+    assert cli("status", env=env).exit_code == 0
+    moved = cli("import", "--progress", str(out), env=env)
+    assert moved.exit_code == 0 and "reviews added" in moved.stdout
+    from learndl_cli.store.db import open_db
+
+    d = open_db(other)
+    try:
+        mine = {(r["front"], r["ordinal"]): r for r in db().query("select * from cards where reps > 0")}
+        theirs = {(r["front"], r["ordinal"]): r for r in d.query("select * from cards where reps > 0")}
+        assert set(mine) == set(theirs)
+        for key, row in mine.items():
+            for field in ("state", "stability", "difficulty", "due", "last_review", "reps", "lapses"):
+                assert theirs[key][field] == row[field], (key, field)
+        assert d.execute("select count(*) from reviews").fetchone()[0] == db().execute("select count(*) from reviews").fetchone()[0]
+        snap = snapshot(d)
+    finally:
+        d.conn.close()
+    assert "nothing changed" in cli("import", "--progress", str(out), env=env).stdout
+    d = open_db(other)
+    assert snapshot(d) == snap
+    d.conn.close()
+
+
+def test_progress_for_cards_not_here_is_kept_and_comes_back_with_its_deck(cli, deck_dir, tmp_path, db, home):
+    study(cli, 5)
+    out = tmp_path / "progress.json"
+    assert cli("export", "--progress", str(out)).exit_code == 0
+    other = tmp_path / "other-home"
+    other.mkdir()
+    (other / "settings.toml").write_text("bundled_decks = false\n", encoding="utf-8")
+    env = {"LEARNDL_HOME": str(other)}
+    result = cli("import", "--progress", str(out), env=env)
+    assert result.exit_code == 0 and "not in your decks" in result.stdout
+    assert cli("decks", "add", str(deck_dir), env=env).exit_code == 0
+    from learndl_cli.store.db import open_db
+
+    d = open_db(other)
+    try:
+        studied = {r["front"]: r["reps"] for r in d.query("select * from cards where active = 1 and reps > 0")}
+    finally:
+        d.conn.close()
+    assert studied == {r["front"]: r["reps"] for r in db().query("select * from cards where reps > 0")}
+
+
+def test_bad_progress_files_are_refused(cli, deck_dir, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{\n  oops", encoding="utf-8")
+    result = cli("import", "--progress", str(bad))
+    assert result.exit_code == 2 and result.stderr.startswith(f"learndl: {bad}:2: not JSON")
+    bad.write_text('{"format": "other"}', encoding="utf-8")
+    assert "not a learndl progress file" in cli("import", "--progress", str(bad)).stderr
+
+
+# ---------------------------------------------------------------- optimize
+
+
+def synthetic_progress(cards: int, seed: int = 7) -> dict:
+    """A learner who forgets faster than FSRS's defaults expect: 7 reviews a card over months."""
+    rng = random.Random(seed)
+    start = datetime(2025, 9, 1, 9, tzinfo=timezone.utc)
+    out = []
+    for c in range(cards):
+        t = start + timedelta(days=rng.randrange(60), minutes=rng.randrange(600))
+        stability, last, reviews = 0.6, t, []
+        for k in range(7):
+            rating = 3
+            if k:
+                p = (1 + (t - last).total_seconds() / 86400 / (9 * stability)) ** -1
+                recalled = rng.random() < p
+                rating = rng.choice([2, 3, 3, 3, 4]) if recalled else 1
+                stability *= 2.2 if recalled else 0.5
+            ts = t.isoformat(timespec="seconds")
+            reviews.append({"ts": ts, "day": ts[:10], "rating": rating, "duration_ms": 4000, "prev_state": 0 if k == 0 else 2,
+                            "state": 2, "stability": None, "difficulty": None, "due": None, "prev": "{}", "kind": "review"})
+            last = t
+            t += timedelta(days=max(1, round(stability * rng.uniform(1.5, 4))), minutes=rng.randrange(-60, 60))
+        out.append({
+            "id": f"synthetic{c:04d}", "note_id": f"n{c:04d}", "ordinal": "", "explicit_id": "", "kind": "basic",
+            "deck_id": "synthetic", "chapter": 0, "front": f"question {c}", "back": f"answer {c}", "context": "", "tags": "",
+            "source": "", "fingerprint": f"fp{c:04d}", "front_key": f"question {c}", "back_key": f"answer {c}",
+            "progress": {"state": 2, "step": None, "stability": stability, "difficulty": 5.0, "due": t.isoformat(timespec="seconds"),
+                         "last_review": last.isoformat(timespec="seconds"), "reps": 7, "lapses": 0, "suspended": 0, "leech": 0,
+                         "buried_until": ""},
+            "reviews": reviews,
+        })
+    return {"format": "learndl-progress", "version": 1, "exported": "2026-03-01T00:00:00+00:00", "cards": out}
+
+
+def test_optimize_says_how_many_reviews_are_missing(cli, deck_dir, tmp_path):
+    study(cli, 5)
+    result = cli("optimize", "--yes")
+    assert result.exit_code == 1
+    assert "not enough reviews to fit your parameters: 0 of the 512 needed (512 more" in result.stderr
+    small = tmp_path / "small.json"
+    small.write_text(json.dumps(synthetic_progress(20)), encoding="utf-8")
+    assert cli("import", "--progress", str(small)).exit_code == 0
+    result = cli("optimize")
+    assert result.exit_code == 1 and "of the 512 needed" in result.stderr and "0 of the" not in result.stderr
+
+
+@pytest.mark.slow
+def test_optimize_fits_a_synthetic_history_and_saves_only_when_asked(cli, home, tmp_path):
+    from learndl_cli.config import load_settings
+    from learndl_cli.interop.optimize import default_parameters
+
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "settings.toml").write_text("bundled_decks = false\n", encoding="utf-8")
+    history = tmp_path / "history.json"
+    history.write_text(json.dumps(synthetic_progress(100)), encoding="utf-8")
+    assert cli("import", "--progress", str(history)).exit_code == 0
+    # No terminal and no --yes: reports, does not save.
+    result = cli("optimize")
+    assert result.exit_code == 0, result.output
+    assert "Log loss with the default parameters" in result.stdout and "Not saved" in result.stdout
+    assert load_settings(home).fsrs_parameters == ()
+    before = float(result.stdout.split("default parameters: ")[1].split()[0])
+    after = float(result.stdout.split("fitted parameters: ")[1].split()[0])
+    assert after < before
+    result = cli("optimize", "--yes")
+    assert result.exit_code == 0 and "Saved 21 parameters" in result.stdout
+    saved = load_settings(home).fsrs_parameters
+    assert len(saved) == 21 and saved != tuple(round(x, 4) for x in default_parameters())
+    # The scheduler uses them.
+    assert cli("status").exit_code == 0
+
+
+# ---------------------------------------------------------------- backup, restore, doctor
+
+
+def test_backup_and_restore(cli, deck_dir, tmp_path, db, home):
+    study(cli, 3)
+    target = tmp_path / "safe.db"
+    result = cli("backup", str(target))
+    assert result.exit_code == 0 and f"Backed up to {target}" in result.stdout
+    assert cli("backup", str(target)).exit_code == 2  # no silent overwrite
+    reviews = db().execute("select count(*) from reviews").fetchone()[0]
+    assert reviews == 3
+    study(cli, 4)  # more reviews after the backup
+    assert db().execute("select count(*) from reviews").fetchone()[0] > reviews
+    # A file that is not a learndl database is refused; nothing changes.
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not sqlite at all" * 10)
+    refused = cli("restore", str(junk))
+    assert refused.exit_code == 2 and "not a SQLite database" in refused.stderr
+    plain = tmp_path / "plain.db"
+    sqlite3.connect(plain).execute("create table x (a)").connection.commit()
+    assert "not a learndl one" in cli("restore", str(plain)).stderr
+    restored = cli("restore", str(target))
+    assert restored.exit_code == 0, restored.output
+    assert "kept as" in restored.stdout
+    assert db().execute("select count(*) from reviews").fetchone()[0] == reviews
+    kept = [p for p in (home / "backups").glob("before-restore-*.db")]
+    assert len(kept) == 1
+    conn = sqlite3.connect(kept[0])
+    assert conn.execute("select count(*) from reviews").fetchone()[0] > reviews
+    conn.close()
+
+
+def test_doctor_finds_each_problem_and_says_how_to_fix_it(cli, deck_dir, tmp_path, db, home):
+    study(cli, 3)
+    assert cli("backup").exit_code == 0
+    ok = cli("doctor")
+    assert ok.exit_code == 0, ok.output
+    assert "No problems found" in ok.stdout
+    # an orphaned review, a registered path that is gone, an old backup
+    d = db()
+    d.execute("insert into reviews (card_id, ts, day, rating, kind) values ('gone', '2026-03-01T00:00:00+00:00', '2026-03-01', 3, 'review')")
+    d.conn.commit()
+    gone = tmp_path / "gone.md"
+    settings = home / "settings.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("deck_paths = [", f'deck_paths = ["{gone.as_posix()}", '), encoding="utf-8")
+    old = datetime(2026, 1, 1, tzinfo=timezone.utc).timestamp()
+    for p in (home / "backups").iterdir():
+        os.utime(p, (old, old))
+    result = cli("doctor")
+    assert result.exit_code == 1
+    out = result.stdout
+    assert "✗ orphaned reviews: 1 review(s) point to no card" in out and "learndl doctor --fix" in out
+    assert f"✗ deck paths: {gone.as_posix()}: registered but gone" in out and f"learndl decks remove {gone.as_posix()}" in out
+    assert "✗ backup: newest backup is 60 days old" in out and "fix: learndl backup" in out
+    assert "3 problem(s)" in out
+    fixed = cli("doctor", "--fix")
+    assert "Deleted 1 review(s)" in fixed.stdout and "orphaned reviews: none" in fixed.stdout
+
+
+def test_doctor_reports_a_damaged_database_with_the_backup_to_restore(cli, deck_dir, home):
+    study(cli, 3)
+    assert cli("backup").exit_code == 0
+    dbfile = home / "learndl.db"
+    data = bytearray(dbfile.read_bytes())
+    for i in range(4096, min(len(data), 4096 * 4)):
+        data[i] = 0xA5
+    dbfile.write_bytes(bytes(data))
+    for side in ("-wal", "-shm"):
+        Path(str(dbfile) + side).unlink(missing_ok=True)
+    result = cli("doctor")
+    assert result.exit_code == 1
+    assert "✗ integrity" in result.stdout and "learndl restore" in result.stdout

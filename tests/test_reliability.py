@@ -1,0 +1,235 @@
+"""Nothing lost, nothing corrupted: kills, lost files, old databases and fuzzed input.
+
+The kill test forks a scripted `learndl quiz` from this process (so each run costs milliseconds, not
+an interpreter start) and SIGKILLs it at random points. ``LEARNDL_KILLS`` sets how many times
+(default 200).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from conftest import FIXTURES, NOW
+
+KILLS = int(os.environ.get("LEARNDL_KILLS", "200"))
+
+
+def _fork_quiz(home: Path):
+    """Fork a child running `learndl quiz` in line mode; returns (pid, stdin writer, stdout reader)."""
+    in_r, in_w = os.pipe()
+    out_r, out_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        try:
+            os.dup2(in_r, 0)
+            os.dup2(out_w, 1)
+            os.dup2(out_w, 2)
+            for fd in (in_r, in_w, out_r, out_w):
+                os.close(fd)
+            sys.stdin = open(0, "r", closefd=False)
+            sys.stdout = open(1, "w", buffering=1, closefd=False)
+            sys.stderr = sys.stdout
+            os.environ["LEARNDL_HOME"] = str(home)
+            os.environ["COLUMNS"] = "100"
+            from learndl_cli.__main__ import main
+
+            code = main(["quiz"])
+            sys.stdout.flush()
+            os._exit(code)
+        except BaseException:  # pragma: no cover - the child must never run the parent's tests
+            os._exit(99)
+    os.close(in_r)
+    os.close(out_w)
+    return pid, os.fdopen(in_w, "w", buffering=1), os.fdopen(out_r, "r")
+
+
+def _integrity(home: Path) -> str:
+    conn = sqlite3.connect(home / "learndl.db")
+    try:
+        return conn.execute("pragma integrity_check").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def _review_count(home: Path) -> int:
+    conn = sqlite3.connect(home / "learndl.db")
+    try:
+        return conn.execute("select count(*) from reviews").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_sigkill_at_random_points_loses_no_acknowledged_answer(home, tmp_path, cli):
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "settings.toml").write_text("new_per_day = 100000\nmax_reviews_per_day = 100000\nfuzz = false\n")
+    assert cli("status").exit_code == 0  # create the database and load the bundled decks
+    # Import what the quiz imports lazily, so each forked child starts in milliseconds.
+    import learndl_cli.commands.quiz  # noqa: F401
+    import learndl_cli.render  # noqa: F401
+    import learndl_cli.review  # noqa: F401
+    from learndl_cli.mathtext import render_math
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    Console(file=open(os.devnull, "w")).print(Markdown(render_math("warm $x^2$ up")))
+    rng = random.Random(20261122)
+    acknowledged_total = 0
+    for run in range(KILLS):
+        pid, stdin, stdout = _fork_quiz(home)
+        # The quiz starts normally: wait for the first card.
+        started = False
+        for line in stdout:
+            if line.startswith("╰"):
+                started = True
+                break
+        assert started, f"run {run}: the quiz did not show a card after the previous kill"
+        answers = rng.randint(1, 4)
+        kill_after = rng.randint(0, answers)  # acknowledgements to see before the kill
+        stdin.write("".join(f"\n{rng.choice('1234')}\n" for _ in range(answers)))
+        stdin.flush()
+        acks = 0
+        if kill_after:
+            for line in stdout:
+                if line.startswith("→ "):
+                    acks += 1
+                    if acks == kill_after:
+                        break
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        acks += sum(1 for line in stdout.read().splitlines() if line.startswith("→ "))  # printed before the kill
+        stdin.close()
+        stdout.close()
+        acknowledged_total += acks
+        saved = _review_count(home)
+        assert acknowledged_total <= saved <= acknowledged_total + 1, (run, acknowledged_total, saved)
+        acknowledged_total = saved  # an answer committed just before the kill counts from now on
+        assert _integrity(home) == "ok", f"run {run}"
+    assert acknowledged_total >= KILLS // 2
+    (tmp_path / "kills.json").write_text(json.dumps({"kills": KILLS, "reviews": acknowledged_total}))
+
+
+def test_deleted_database_next_to_backups_is_reported_not_recreated(cli, home, deck_dir):
+    cli("quiz", "--limit", "1", input="\n3\n")
+    cli("status")
+    (home / "learndl.db").unlink()
+    for suffix in ("-wal", "-shm"):
+        (home / f"learndl.db{suffix}").unlink(missing_ok=True)
+    result = cli("status")
+    assert result.exit_code == 2
+    assert "the database is missing, but backups exist" in result.output and "learndl restore" in result.output
+    assert not (home / "learndl.db").exists()
+
+
+def test_truncated_database_is_reported(cli, home, deck_dir):
+    cli("quiz", "--limit", "1", input="\n3\n")
+    cli("status")
+    for suffix in ("-wal", "-shm"):
+        (home / f"learndl.db{suffix}").unlink(missing_ok=True)
+    (home / "learndl.db").write_bytes(b"")
+    result = cli("quiz")
+    assert result.exit_code == 2 and "is empty (truncated)" in result.output
+
+
+def test_deck_file_removed_while_a_quiz_runs(home, deck_dir, cli):
+    """The quiz keeps going on what it loaded; the answer is saved; the next run hides the cards."""
+    (deck_dir / "basics.md").rename(deck_dir / "basics.keep")
+    shutil.copy(deck_dir / "basics.keep", deck_dir / "basics.md")
+    assert cli("status").exit_code == 0
+    pid, stdin, stdout = _fork_quiz(home)
+    for line in stdout:
+        if line.startswith("╰"):
+            break
+    (deck_dir / "basics.md").unlink()
+    stdin.write("\n3\nq\n")
+    stdin.flush()
+    out = stdout.read()
+    _, status = os.waitpid(pid, 0)
+    assert os.WEXITSTATUS(status) == 0, out
+    assert "→ Good" in out
+    assert _review_count(home) == 1
+    data = json.loads(cli("status", "--json").stdout)
+    assert data["decks"] == []
+    conn = sqlite3.connect(home / "learndl.db")
+    assert conn.execute("select count(*) from cards where active = 0").fetchone()[0] == 7
+    conn.close()
+
+
+def test_schema_1_database_upgrades_in_place(tmp_path):
+    """A database written by the first released schema opens with the current code, nothing lost."""
+    from learndl_cli.store.db import open_db
+    from learndl_cli.store.migrations import SCHEMA_VERSION, migrations
+
+    home = tmp_path / "old"
+    shutil.copytree(FIXTURES / "db" / "schema-1", home)
+    before = sqlite3.connect(home / "learndl.db")
+    cards_before = before.execute("select id, state, stability, difficulty, due, reps, lapses from cards order by id").fetchall()
+    reviews_before = before.execute("select * from reviews order by id").fetchall()
+    attempts_before = before.execute("select * from attempts order by id").fetchall()
+    schedule_before = before.execute("select * from exercise_schedule").fetchall()
+    before.close()
+    assert len(reviews_before) > 10 and attempts_before
+
+    db = open_db(home)
+    assert len(migrations.applied(db)) == SCHEMA_VERSION
+    assert [tuple(r.values()) for r in db.query("select id, state, stability, difficulty, due, reps, lapses from cards order by id")] == cards_before
+    assert [tuple(r.values()) for r in db.query("select * from reviews order by id")] == reviews_before
+    assert [tuple(r.values())[: len(attempts_before[0])] for r in db.query("select * from attempts order by id")] == attempts_before
+    assert [tuple(r.values())[: len(schedule_before[0])] for r in db.query("select * from exercise_schedule")] == schedule_before
+    assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
+    db.conn.close()
+    # and the settings file of that version still loads
+    from learndl_cli.config import load_settings
+
+    assert load_settings(home).new_per_day == 15
+
+
+# ---------------------------------------------------------------- fuzzing
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=200))
+def test_any_settings_file_loads_or_fails_with_one_line(text, tmp_path):
+    from learndl_cli.config import load_settings
+    from learndl_cli.errors import UserError
+
+    home = tmp_path / "fuzzhome"
+    home.mkdir(exist_ok=True)
+    (home / "settings.toml").write_text(text, encoding="utf-8")
+    try:
+        load_settings(home)
+    except UserError as err:
+        message = str(err)
+        assert "\n" not in message and message.startswith(str(home / "settings.toml"))
+
+
+ARGS = st.lists(
+    st.one_of(
+        st.sampled_from(["quiz", "status", "decks", "list", "validate", "--json", "--deck", "--chapter", "--tag",
+                         "--limit", "--ahead", "--help", "-n", "-c", "x", "-1", "0", "3", "1e9", "☃", "--home"]),
+        st.text(max_size=8),
+    ),
+    max_size=5,
+)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(args=ARGS)
+def test_any_command_line_gives_a_result_or_one_error_line(args, cli, deck_dir, tmp_path):
+    if "--home" in args:
+        return  # a fuzzed --home would write outside the test's directory
+    result = cli(*args, input="q\n")
+    assert "Traceback" not in result.output
+    if result.exit_code not in (0, 1):
+        lines = [line for line in result.stderr.splitlines() if line.strip()] if hasattr(result, "stderr") else []
+        assert result.exit_code == 2, (args, result.exit_code, result.output)
+        assert len(lines) <= 1, (args, result.output)

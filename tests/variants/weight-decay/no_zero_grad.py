@@ -1,0 +1,12 @@
+# expect: forgot to zero the gradients
+import torch
+
+
+def l2_penalty(w):
+    return (w ** 2).sum() / 2
+
+
+def sgd_weight_decay(params, lr, batch_size, wd):
+    with torch.no_grad():
+        for p in params:
+            p -= lr * (p.grad / batch_size + wd * p)
