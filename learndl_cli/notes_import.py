@@ -572,7 +572,7 @@ def _structure(sections: list[Section], path: str, skipped: Counter) -> list[Pro
                 elif bm is None and re.match(r"^\*\*(.+?)\*\*[：:]?$", head):
                     head = re.sub(r"[：:]$", "", _unbold(head))
                 head = re.sub(r"[：:]\s*$", "", _unbold(head))
-                if "\n" not in head and _term_ok(head) and not all(_would_card(c) for c in children):
+                if "\n" not in head and _term_ok(head) and _mostly_plain(children):
                     term = head
                     propose("list-explained", term, _children_back(Node("item", 0, 0, children=children)), node, sec, parent_term)
                 elif "\n" not in head and _term_ok(head):
@@ -634,6 +634,12 @@ def _structure(sections: list[Section], path: str, skipped: Counter) -> list[Pro
         else:
             skipped["answer too long or only a picture"] += 1
     return found
+
+
+def _mostly_plain(children: list[Node]) -> bool:
+    """A bullet list earns its own card when most of its bullets are not cards already."""
+    cards = sum(_would_card(c) for c in children)
+    return cards * 2 <= len(children)
 
 
 def _would_card(node: Node) -> bool:

@@ -239,3 +239,21 @@ def test_catalogue_names_the_problem(tmp_path, fields, fragment):
 def test_unknown_exercise_suggests_a_name():
     with pytest.raises(UserError, match="did you mean 'softmax'"):
         catalog.get("sofmax")
+
+
+# ------------------------------------------------------------------------------------------ spawn
+
+
+def test_spawned_worker_grades_like_a_forked_one(tmp_path):
+    """The CUDA path (a fresh interpreter per grade), exercised on the CPU."""
+    import dataclasses
+
+    ex = catalog.get("softmax")
+    passed = runner.grade(ex, ex.solution_path, seed=3, spawn=True)
+    assert passed.status == "pass", passed.checks
+    failed = runner.grade(ex, ex.starter_path, seed=3, spawn=True)
+    assert failed.first_problem().message.startswith("not implemented yet: softmax.py:")
+    loop = tmp_path / "softmax.py"
+    loop.write_text("def softmax(X, dim=-1):\n    while True:\n        pass\n")
+    timed_out = runner.grade(dataclasses.replace(ex, time_limit=1.0), loop, seed=3, spawn=True)
+    assert timed_out.status == "timeout"

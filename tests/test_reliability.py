@@ -233,3 +233,72 @@ def test_any_command_line_gives_a_result_or_one_error_line(args, cli, deck_dir, 
         lines = [line for line in result.stderr.splitlines() if line.strip()] if hasattr(result, "stderr") else []
         assert result.exit_code == 2, (args, result.exit_code, result.output)
         assert len(lines) <= 1, (args, result.output)
+
+
+def test_quiz_check_and_status_at_once_on_one_data_dir(home, cli):
+    """Three terminals on one data dir: nothing locked, nothing lost, and the counts add up.
+
+    Runs for ``LEARNDL_SOAK_SECONDS`` (default 20; CI runs it for 60).
+    """
+    import subprocess
+    import threading
+    import time as _time
+
+    seconds = float(os.environ.get("LEARNDL_SOAK_SECONDS", "20"))
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "settings.toml").write_text("new_per_day = 100000\nmax_reviews_per_day = 100000\nfuzz = false\n")
+    assert cli("status").exit_code == 0
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "LEARNDL_HOME": str(home), "LEARNDL_NOW": NOW, "PYTHONUNBUFFERED": "1", "COLUMNS": "100"}
+    deadline = _time.monotonic() + seconds
+    errors: list[str] = []
+    counts = {"acks": 0, "checks": 0, "status": 0}
+
+    def quiz():
+        proc = subprocess.Popen([sys.executable, "-m", "learndl_cli", "quiz"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True, bufsize=1)
+        while _time.monotonic() < deadline:
+            proc.stdin.write("\n3\n")
+            proc.stdin.flush()
+            for line in proc.stdout:
+                if "locked" in line or "Traceback" in line:
+                    errors.append(f"quiz: {line.strip()}")
+                if line.startswith("→ "):
+                    counts["acks"] += 1
+                    break
+            else:
+                errors.append("quiz ended early")
+                return
+        proc.stdin.write("q\n")
+        proc.stdin.flush()
+        rest, _ = proc.communicate(timeout=60)
+        if proc.returncode != 0 or "locked" in rest:
+            errors.append(f"quiz exit {proc.returncode}: {rest[-300:]}")
+
+    def loop(args, key):
+        while _time.monotonic() < deadline:
+            proc = subprocess.run([sys.executable, "-m", "learndl_cli", *args], env=env, capture_output=True, text=True, timeout=120)
+            if proc.returncode != 0 or "locked" in proc.stderr + proc.stdout:
+                errors.append(f"{' '.join(args)} exit {proc.returncode}: {proc.stderr.strip()[-300:]}")
+                return
+            counts[key] += 1
+
+    threads = [
+        threading.Thread(target=quiz),
+        threading.Thread(target=loop, args=(["check", "softmax", "--file", str(root / "solutions" / "softmax.py")], "checks")),
+        threading.Thread(target=loop, args=(["status", "--json"], "status")),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    conn = sqlite3.connect(home / "learndl.db")
+    reviews = conn.execute("select count(*) from reviews").fetchone()[0]
+    attempts = conn.execute("select count(*) from attempts where verdict = 'pass'").fetchone()[0]
+    assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
+    conn.close()
+    assert reviews == counts["acks"] > 0
+    assert attempts == counts["checks"] > 0
+    assert counts["status"] > 0
+    print(f"soak {seconds:.0f}s: {counts}")

@@ -110,6 +110,7 @@ def resolve_device(requested: str) -> str:
     return "cuda" if available else "cpu"
 
 
+_PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])  # so a spawned worker imports this learndl
 _prepared = False
 _meta_warm = False
 
@@ -191,7 +192,7 @@ def check_functions(module) -> list[tuple[str, Callable]]:
 class Child:
     """One child process running the learner's file, with a time budget for everything it does."""
 
-    def __init__(self, spec: dict, device: str, budget_s: float):
+    def __init__(self, spec: dict, device: str, budget_s: float, spawn: bool | None = None):
         self.spec = spec
         self.device = device
         self.budget = float(budget_s)
@@ -201,7 +202,8 @@ class Child:
         self.dead = False
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
-        if device == "cuda":
+        self.spawned = device == "cuda" if spawn is None else spawn
+        if self.spawned:
             self._spawn(req_r, resp_w)
         else:
             pid = os.fork()
@@ -216,15 +218,20 @@ class Child:
         self.req, self.resp = req_w, resp_r
 
     def _spawn(self, req_r: int, resp_w: int) -> None:
-        import multiprocessing
-        from multiprocessing.connection import Connection
+        """A fresh interpreter (CUDA cannot be initialised again in a forked child), in its own
+        session, holding only the two pipe ends."""
+        import json
+        import subprocess
 
-        ctx = multiprocessing.get_context("spawn")
-        req_conn, resp_conn = Connection(os.dup(req_r)), Connection(os.dup(resp_w))
-        self.process = ctx.Process(target=worker.spawn_entry, args=(self.spec, req_conn, resp_conn), daemon=True)
-        self.process.start()
-        req_conn.close()
-        resp_conn.close()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "learndl_cli.grader.worker", json.dumps(self.spec), str(req_r), str(resp_w)],
+            pass_fds=(req_r, resp_w),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [_PACKAGE_PARENT, os.environ.get("PYTHONPATH")]))},
+        )
         self.pid = self.process.pid
 
     # -- talking
@@ -269,24 +276,35 @@ class Child:
     # -- ending
 
     def reap(self, wait_s: float = 1.0) -> None:
+        """Wait up to ``wait_s`` for the child to exit by itself (then kill it); keep its status."""
         if self.pid is None or self.status is not None:
             return
         deadline = time.monotonic() + wait_s
-        while True:
-            try:
-                pid, status = os.waitpid(self.pid, os.WNOHANG)
-            except ChildProcessError:
-                self.status = 0
-                return
-            if pid:
-                self.status = status
+        while self.status is None:
+            self._poll()
+            if self.status is not None:
                 return
             if time.monotonic() >= deadline:
                 self.kill()
                 return
             time.sleep(0.005)
 
+    def _poll(self, block: bool = False) -> None:
+        if self.process is not None:
+            code = self.process.wait() if block else self.process.poll()
+            if code is not None:
+                self.status = (-code & 0x7F) if code < 0 else (code & 0xFF) << 8
+            return
+        try:
+            pid, status = os.waitpid(self.pid, 0 if block else os.WNOHANG)
+        except ChildProcessError:
+            self.status = 0
+            return
+        if pid:
+            self.status = status
+
     def kill(self) -> None:
+        """SIGKILL the child's whole process group (grandchildren too) and reap the child."""
         if self.pid is None or self.dead:
             return
         self.dead = True
@@ -295,15 +313,8 @@ class Child:
                 send()
             except (ProcessLookupError, PermissionError):
                 pass
-        if self.process is not None:
-            self.process.join(2)
-            self.status = self.status if self.status is not None else 0
-            return
         if self.status is None:
-            try:
-                _, self.status = os.waitpid(self.pid, 0)
-            except ChildProcessError:
-                self.status = 0
+            self._poll(block=True)
 
     def close(self) -> None:
         for fd in (self.req, self.resp):
@@ -314,19 +325,9 @@ class Child:
         self.kill()
 
     def death_message(self) -> str:
-        if self.process is None:
-            self.reap()
-            status = self.status
-        else:
-            self.process.join(1)
-            status = None
-            code = self.process.exitcode
-            if code is not None:
-                status = (-code) if code < 0 else (code << 8)
-                if code < 0:
-                    return _signal_message(-code, self.spec)
-                return _exit_message(code)
+        self.reap()
         self.kill()
+        status = self.status
         if status is None:
             return "your code ended the process"
         if os.WIFSIGNALED(status):
@@ -475,9 +476,11 @@ def grade(
     static: bool = True,
     traps: bool = True,
     meta: bool = True,
+    spawn: bool | None = None,
 ) -> GradeResult:
     """Grade ``path`` against ``exercise`` (a ``catalog.Exercise``). ``static``/``traps`` switch off
-    the two forbidden-shortcut layers (tests use that to prove each layer works alone)."""
+    the two forbidden-shortcut layers (tests use that to prove each layer works alone); ``spawn``
+    forces (or forbids) a spawned worker, which CUDA always uses."""
     prepare()
     seed = secrets.randbelow(2**31) if seed is None else int(seed)
     start = time.monotonic()
@@ -525,7 +528,7 @@ def grade(
             "device": device,
             "traps": traps,
         }
-        child = Child(spec, device, exercise.time_limit)
+        child = Child(spec, device, exercise.time_limit, spawn=spawn)
         try:
             _grade_in(child, functions, result, spec, seed, device, where, meta)
         finally:
@@ -540,7 +543,7 @@ def grade(
 def _grade_in(child: Child, functions, result: GradeResult, spec: dict, seed: int, device: str, where: str, meta: bool) -> None:
     t0 = time.monotonic()
     try:
-        ready = child.receive(extra_s=SPAWN_STARTUP_S if device == "cuda" else 0.0)
+        ready = child.receive(extra_s=SPAWN_STARTUP_S if child.spawned else 0.0)
         if ready.get("kind") != worker.READY:
             status, message, detail = _raised_verdict(ready, where)
             if ready.get("forbidden"):

@@ -217,11 +217,23 @@ def child_main(spec: dict, req_fd: int, resp_fd: int, *, forked: bool) -> None:
         os._exit(code)
 
 
-def spawn_entry(spec: dict, req_conn, resp_conn) -> None:
-    """Entry point of a *spawned* worker (CUDA: it cannot be initialised again after fork)."""
+def main(argv: list[str]) -> None:
+    """Entry point of a *spawned* worker: ``python -m learndl_cli.grader.worker SPEC REQ_FD RESP_FD``.
+
+    Used for CUDA, which cannot be initialised again in a forked child. The parent started it in
+    its own session (``start_new_session``) with only the two pipe ends open.
+    """
+    import json
+    import warnings
+
+    warnings.filterwarnings("ignore", message="Failed to initialize NumPy")
     import torch
 
     torch.set_num_threads(1)
-    os.setsid()
-    child_main(spec, req_conn.fileno(), resp_conn.fileno(), forked=False)
+    spec = json.loads(argv[0])
+    child_main(spec, int(argv[1]), int(argv[2]), forked=False)
     os._exit(0)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

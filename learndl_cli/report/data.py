@@ -66,6 +66,11 @@ def _ratio(num: int, den: int) -> float | None:
     return round(num / den, 4) if den else None
 
 
+def t_seen(chapters: list[dict]) -> int:
+    """Cards reviewed at least once (not new), over the chapters shown."""
+    return sum(c["cards"] - c["new"] for c in chapters)
+
+
 def chapter_titles(db) -> dict[int, str]:
     by_chapter: dict[int, list[str]] = {}
     for row in db.query("select chapter, title from decks where chapter is not null order by id"):
@@ -190,12 +195,13 @@ def gather(db, settings, now: datetime, options: Options | None = None, exercise
     # ---- totals
     keys = ("cards", "new", "learning", "young", "mature", "suspended", "leeches", "lapses")
     totals = {k: sum(c[k] for c in chapter_list) for k in keys}
-    activity = store.review_totals(db, since_s, chapter)
+    daily = store.daily_reviews(db, chapter)
+    active_days = [d for d in daily if since_s is None or d["day"] >= since_s]
     totals.update(
-        reviews=activity["reviews"],
-        cards_reviewed=activity["cards"],
-        days_studied=activity["days"],
-        seconds=activity["seconds"],
+        reviews=sum(d["n"] for d in active_days),
+        cards_reviewed=t_seen(chapter_list),
+        days_studied=len(active_days),
+        seconds=round(sum(d["ms"] for d in active_days) / 1000),
         exercises=sum(c["exercises"]["total"] for c in chapter_list),
         exercises_passed=sum(c["exercises"]["passed"] for c in chapter_list),
         attempts=sum(c["exercises"]["attempts"] for c in chapter_list),
@@ -243,13 +249,13 @@ def gather(db, settings, now: datetime, options: Options | None = None, exercise
     # ---- heatmap and streaks
     this_monday = today - timedelta(days=today.weekday())
     start = this_monday - timedelta(weeks=HEATMAP_WEEKS - 1)
-    per_day = store.reviews_per_day(db, start.isoformat(), today_s, chapter)
+    per_day = {d["day"]: d["n"] for d in daily if start.isoformat() <= d["day"] <= today_s}
     days = []
     d = start
     while d <= today:
         days.append({"day": d.isoformat(), "reviews": per_day.get(d.isoformat(), 0)})
         d += timedelta(days=1)
-    current, longest = streaks(store.study_days(db, chapter), today_s)
+    current, longest = streaks([d["day"] for d in daily if d["day"] <= today_s], today_s)
     heatmap = {
         "start": start.isoformat(),
         "end": today_s,

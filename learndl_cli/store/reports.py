@@ -88,14 +88,15 @@ def top_lapses(db: Database, chapter: int | None = None, limit: int = 5) -> list
     )
 
 
-def leeches(db: Database, chapter: int | None = None) -> list[dict]:
+def leeches(db: Database, chapter: int | None = None, limit: int = 10) -> list[dict]:
+    """The leeches with the most lapses (``card_counts`` has how many there are in all)."""
     where, args = _chapter_filter(chapter)
     return list(
         db.query(
             f"""select c.id, c.chapter, c.deck_id, c.front, c.kind, c.lapses, c.path, c.line, c.suspended
                 from cards c where c.active = 1 and c.leech = 1 {where}
-                order by c.lapses desc, c.id""",
-            args,
+                order by c.lapses desc, c.id limit ?""",
+            [*args, limit],
         )
     )
 
@@ -138,55 +139,21 @@ def true_retention(db: Database, starts: dict[str, str], end_day: str, chapter: 
     return {key: {"reviews": int(row[f"n_{key}"]), "passed": int(row[f"p_{key}"])} for key in starts}
 
 
-def reviews_per_day(db: Database, start_day: str, end_day: str, chapter: int | None = None) -> dict[str, int]:
-    """Reviews (``kind = 'review'``) per study day in ``[start_day, end_day]``."""
+def daily_reviews(db: Database, chapter: int | None = None) -> list[dict]:
+    """Per study day with reviews (``kind = 'review'``): the count and the milliseconds spent.
+
+    One pass over ``idx_reviews_day``; the heatmap, the streaks and the activity totals all come
+    from these few hundred rows.
+    """
     join, where, args = _review_join(chapter)
-    return {
-        row["day"]: int(row["n"])
-        for row in db.query(
-            f"""select r.day as day, count(*) as n from reviews r {join}
-                where r.kind = 'review' and r.day >= ? and r.day <= ? {where}
-                group by r.day""",
-            [start_day, end_day, *args],
-        )
-    }
-
-
-def study_days(db: Database, chapter: int | None = None) -> list[str]:
-    """Every study day with at least one review, in order."""
-    join, where, args = _review_join(chapter)
-    return [
-        row["day"]
-        for row in db.query(
-            f"select distinct r.day as day from reviews r {join} where r.kind = 'review' {where} order by r.day",
-            args,
-        )
-    ]
-
-
-def review_totals(db: Database, start_day: str | None, chapter: int | None = None) -> dict:
-    """Reviews, cards and seconds spent since ``start_day`` (all time when None)."""
-    join, where, args = _review_join(chapter)
-    since = ""
-    if start_day:
-        since = " and r.day >= ?"
-        args = [start_day, *args]
-    row = next(
+    return list(
         db.query(
-            f"""select count(*) as reviews, count(distinct r.card_id) as cards,
-                       coalesce(sum(r.duration_ms), 0) as ms, count(distinct r.day) as days,
-                       min(r.day) as first_day
-                from reviews r {join} where r.kind = 'review' {since} {where}""",
+            f"""select r.day as day, count(*) as n, coalesce(sum(r.duration_ms), 0) as ms
+                from reviews r {join} where r.kind = 'review' {where}
+                group by r.day order by r.day""",
             args,
         )
     )
-    return {
-        "reviews": int(row["reviews"]),
-        "cards": int(row["cards"]),
-        "seconds": round(row["ms"] / 1000),
-        "days": int(row["days"]),
-        "first_day": row["first_day"],
-    }
 
 
 # ---------------------------------------------------------------- forecast
