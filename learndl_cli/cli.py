@@ -8,6 +8,7 @@ This module and the command modules import only light libraries at the top; anyt
 from __future__ import annotations
 
 from pathlib import Path
+import sqlite3
 import sys
 from typing import Annotated, Optional
 
@@ -18,7 +19,7 @@ from typer import Abort
 
 from . import __version__
 from .context import App
-from .errors import ClickException, UserError
+from .errors import ClickException, UserError, from_storage_error
 from .paths import ensure_home, resolve_home
 
 
@@ -31,6 +32,12 @@ class LearndlGroup(TyperGroup):
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except UserError as err:
+            err.show()
+            sys.exit(err.code)
+        except (OSError, sqlite3.Error) as exc:
+            err = from_storage_error(exc)
+            if err is None:
+                raise
             err.show()
             sys.exit(err.code)
         except ClickException as err:  # bad arguments: click's message, on one line

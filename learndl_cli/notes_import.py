@@ -36,7 +36,7 @@ CODE_RE = re.compile(r"```.*?```|~~~.*?~~~|`[^`\n]*`", re.S)
 FENCE_RE = re.compile(r"^(\s*)(`{3,}|~{3,})")
 HEADING_RE = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 ITEM_RE = re.compile(r"^(\s*)([-*+•·]|\d{1,3}[.)]|\d{1,3}、|[（(]\d{1,3}[)）])(\s+|(?<=、))(.*)$")
-QUOTE_RE = re.compile(r"^(\s{0,3}>\s?)+")
+QUOTE_RE = re.compile(r"^(\s*)((?:>[ \t]?)+)")
 IMG_TAG_RE = re.compile(r"<img\b[^>]*?(?:alt\s*=\s*[\"']([^\"']*)[\"'])?[^>]*>", re.I)
 MD_IMAGE_RE = re.compile(r"!\[([^\]]*)\]\(([^)]*)\)")
 LOST_IMAGE_RE = re.compile(r"^\s*image-\d{8,}\s*$")  # an image link that lost its markup
@@ -49,7 +49,7 @@ A_RE = re.compile(r"^\s*A\s*[:：]")
 # Headings whose sections hold no facts to learn: structure proposals are not made there.
 SKIP_SECTION_RE = re.compile(
     r"todo|to do|reference|参考|版权|目录|进度|计划|资源|链接|贡献|反馈|致谢|licen[cs]e|copyright|前言|引言|"
-    r"项目|注意事项|常见问题|更新|阅读|contents",
+    r"项目|注意事项|常见问题|更新|阅读|contents|练习|习题|exercise",
     re.I,
 )
 # Terms that mean little without the term above them: "用途" becomes "小批量随机梯度下降 › 用途".
@@ -57,6 +57,7 @@ GENERIC_TERMS = {
     "用途", "作用", "实现方式", "实现", "原因", "核心原因", "注意", "特点", "定义", "示例", "例子", "方法",
     "优点", "缺点", "总结", "解决方案", "解决方法", "原理", "动机", "问题", "应对方案", "使用方法", "具体表现",
     "具体形式", "影响", "目的", "步骤", "结论", "公式", "代码", "思路", "说明", "备注", "例如", "比如",
+    "评估指标", "指标", "衡量指标", "损失函数", "优化算法", "应用",
 }
 REFERENCE_RE = re.compile(r"^(具体)?可?参考|(介绍)?文章$|^see also", re.I)
 SENTENCE_PUNCT = set("，。；！？,;!?")
@@ -261,8 +262,17 @@ def _prepare(text: str, path: str, problems: list[Problem]) -> list[str]:
     for ln in lines:
         if TOC_RE.match(ln):
             ln = ""
-        out.append(QUOTE_RE.sub("", ln))
+        # quote markers become spaces: "    >   `pd.read_csv`" stays inside the bullet above it
+        out.append(QUOTE_RE.sub(lambda m: m.group(1) + " " * len(m.group(2)), ln))
     return out
+
+
+def _in_text(lines: list[str], i: int) -> bool:
+    """A '#' line with text (not headings) right above and below it is not a heading."""
+    if i == 0 or i + 1 >= len(lines):
+        return False
+    above, below = lines[i - 1], lines[i + 1]
+    return bool(above.strip() and below.strip() and not HEADING_RE.match(above) and not HEADING_RE.match(below))
 
 
 def read_sections(text: str, path: str, problems: list[Problem]) -> list[Section]:
@@ -331,6 +341,8 @@ def read_sections(text: str, path: str, problems: list[Problem]) -> list[Section
             i = j + 1
             continue
         hm = HEADING_RE.match(raw)
+        if hm and ind <= 3 and _in_text(lines, i):
+            hm = None  # "jupyter lab  # 功能更丰富" / "# 或者" / "jupyter notebook": a comment in unfenced code
         if hm and ind <= 3:
             level = len(hm.group(1))
             heading = hm.group(2).strip()

@@ -251,8 +251,6 @@ def test_spawned_worker_grades_like_a_forked_one(tmp_path):
     ex = catalog.get("softmax")
     passed = runner.grade(ex, ex.solution_path, seed=3, spawn=True)
     assert passed.status == "pass", passed.checks
-    failed = runner.grade(ex, ex.starter_path, seed=3, spawn=True)
-    assert failed.first_problem().message.startswith("not implemented yet: softmax.py:")
     loop = tmp_path / "softmax.py"
     loop.write_text("def softmax(X, dim=-1):\n    while True:\n        pass\n")
     timed_out = runner.grade(dataclasses.replace(ex, time_limit=1.0), loop, seed=3, spawn=True)

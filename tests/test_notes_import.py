@@ -88,7 +88,8 @@ def test_structure_proposals_from_chinese_notes():
     qa = {p.front: p.back for p in result.proposals}
     origins = {p.front: p.origin for p in result.proposals}
     # term：definition bullets, full-width and ASCII colons, trailing ；removed
-    assert qa["损失函数"] == "MSELoss（均方误差）" and origins["损失函数"] == "term-definition"
+    # a generic term ("损失函数") gets the bullet it belongs to
+    assert qa["线性回归 › 损失函数"] == "MSELoss（均方误差）" and origins["线性回归 › 损失函数"] == "term-definition"
     assert qa["解析解"] == "若模型简单，误差最小化问题的解可用公式表示"
     assert qa["NumPy"] == "数值计算基础"
     # bold term with its explanation
@@ -107,7 +108,7 @@ def test_structure_proposals_from_chinese_notes():
     assert not any("决定跟着书" in b for b in qa.values())
     assert not any("torch.arange" in b for b in qa.values())
     # context is the heading path as shown; the source keeps the heading as written
-    p = next(p for p in result.proposals if p.front == "损失函数")
+    p = next(p for p in result.proposals if p.front == "线性回归 › 损失函数")
     assert p.context == "学习记录 › 第三章：线性神经网络" and p.heading_raw == "✅ 第三章：线性神经网络"
     assert [str(x) for x in result.problems] == [
         f"{NOTES / 'structure.md'}:45: code block opened with ``` is never closed; read to the end of the file"
@@ -204,7 +205,7 @@ def test_dry_run_previews_and_writes_nothing(cli, home):
     before = sorted(p.name for p in home.iterdir())
     result = cli("notes", "import", str(NOTES / "structure.md"), "--dry-run")
     assert result.exit_code == 0, result.output
-    assert "损失函数" in result.stdout and "MSELoss（均方误差）" in result.stdout
+    assert "线性回归 › 损失函数" in result.stdout and "MSELoss（均方误差）" in result.stdout
     assert "Nothing was written" in result.stdout
     assert "structure.md:45: code block opened with ``` is never closed" in result.stderr
     assert sorted(p.name for p in home.iterdir()) == before
@@ -222,7 +223,7 @@ def test_import_writes_an_editable_registered_deck(cli, home, db):
     data = json.loads(cli("decks", "list", "--json").stdout)
     assert {d["id"]: d["cards"] for d in data} == {"notes-structure": 13, "notes-explicit": 10}
     assert cli("decks", "validate").exit_code == 0
-    row = next(db().query("select * from cards where front = '损失函数'"))
+    row = next(db().query("select * from cards where front = '线性回归 › 损失函数'"))
     assert row["source"] == "structure.md § ✅ 第三章：线性神经网络"
     assert row["context"] == "学习记录 › 第三章：线性神经网络"
     # all into one deck with --deck

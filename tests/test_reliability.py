@@ -302,3 +302,79 @@ def test_quiz_check_and_status_at_once_on_one_data_dir(home, cli):
     assert attempts == counts["checks"] > 0
     assert counts["status"] > 0
     print(f"soak {seconds:.0f}s: {counts}")
+
+
+# ---------------------------------------------------------------- faults on disk
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 1 MiB tmpfs (needs root and mount rights; skipped where there are none)."""
+    import subprocess
+
+    mnt = tmp_path / "disk"
+    mnt.mkdir()
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mnt)], capture_output=True, text=True)
+    if proc.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {proc.stderr.strip()}")
+    yield mnt
+    subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+
+
+def _setup_home_on(disk: Path) -> Path:
+    home = disk / "home"
+    decks = disk / "decks"
+    shutil.copytree(FIXTURES / "decks", decks)
+    home.mkdir()
+    (home / "settings.toml").write_text(f'bundled_decks = false\ndeck_paths = ["{decks}"]\nfuzz = false\n')
+    return home
+
+
+def _run(home: Path, *args: str, input_text: str = ""):
+    import subprocess
+
+    env = {**os.environ, "LEARNDL_HOME": str(home), "LEARNDL_NOW": NOW}
+    return subprocess.run([sys.executable, "-m", "learndl_cli", *args], input=input_text, capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_full_disk_gives_one_line_and_loses_nothing(small_disk):
+    home = _setup_home_on(small_disk)
+    first = _run(home, "quiz", "--limit", "1", input_text="\n3\n")
+    assert first.returncode == 0, first.stderr
+    filler = small_disk / "filler"
+    with open(filler, "wb", buffering=0) as f:
+        for chunk in (65536, 4096, 1):
+            try:
+                while True:
+                    f.write(b"\0" * chunk)
+            except OSError:
+                pass
+    full = _run(home, "quiz", "--limit", "3", input_text="\n3\n" * 3)
+    assert full.returncode != 0
+    lines = [l for l in full.stderr.splitlines() if l.startswith("learndl:") and "warning" not in l]
+    assert len(lines) == 1 and "disk is full" in lines[0], full.stderr
+    assert "Traceback" not in full.stderr + full.stdout
+    filler.unlink()
+    again = _run(home, "status", "--json")
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["studied_today"]["reviews"] >= 1
+    assert _integrity(home) == "ok"
+
+
+def test_read_only_data_dir_gives_one_line(small_disk):
+    import subprocess
+
+    home = _setup_home_on(small_disk)
+    assert _run(home, "quiz", "--limit", "1", input_text="\n3\n").returncode == 0
+    proc = subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], capture_output=True, text=True)
+    if proc.returncode != 0:
+        pytest.skip(f"cannot remount read-only: {proc.stderr.strip()}")
+    try:
+        result = _run(home, "quiz", input_text="\n3\n")
+        assert result.returncode != 0
+        assert "Traceback" not in result.stderr
+        lines = [l for l in result.stderr.splitlines() if l.startswith("learndl:")]
+        assert len(lines) == 1 and ("read-only" in lines[0] or "cannot" in lines[0]), result.stderr
+    finally:
+        subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], capture_output=True)
+    assert _run(home, "status").returncode == 0

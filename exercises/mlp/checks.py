@@ -61,9 +61,11 @@ def _set(net, weights):
             param.copy_(value)
 
 
-def probe_forward(mod, sizes, weights, X):
+def probe_forward(mod, sizes, weights, X, catch=False):
     net = _net(mod, sizes, X.device)
     _set(net, weights)
+    if not catch:
+        return "ok", net(X)
     try:
         return "ok", net(X)
     except RuntimeError as exc:  # a shape error is explained by the check
@@ -203,8 +205,6 @@ def test_forward(learner, rng):
     weights = random_weights(rng, sizes)
     X = rng.normal((7, 4))
     status, out = learner.run(probe_forward, sizes, weights, X)
-    if status == "error":
-        fail(f"net(X) for X of shape (7, 4) raised RuntimeError: {out}")
     expect_close(out, ref_forward(weights, X).float(), what="MLPScratch.forward(X) with the check's W1, b1, W2, b2",
                  inputs={"X": X}, atol=1e-4, mistakes=forward_mistakes(weights, X))
 
@@ -213,7 +213,7 @@ def test_forward_flattens_images(learner, rng):
     sizes = (6, 2, 4)
     weights = random_weights(rng, sizes)
     X = rng.normal((5, 1, 2, 3))
-    status, out = learner.run(probe_forward, sizes, weights, X)
+    status, out = learner.run(probe_forward, sizes, weights, X, True)
     if status == "error":
         fail(f"net(X) for image-shaped X of shape (5, 1, 2, 3) raised RuntimeError ({out}): forward must flatten each "
              "example first, X.reshape((-1, self.num_inputs))")

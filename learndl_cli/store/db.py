@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -27,6 +30,21 @@ def backups(home: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(folder.glob("learndl-*.db"), reverse=True)
+
+
+def _open_failure(path: Path, home: Path, exc: sqlite3.DatabaseError) -> UserError:
+    """Tell a damaged file apart from a full disk or a read-only folder."""
+    text = str(exc).lower()
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return _corrupt(path, home, str(exc))
+    try:
+        if shutil.disk_usage(home).free < 64 * 1024:
+            return UserError(f"{path}: the disk is full; nothing was changed. Free some space and run again", 3)
+    except OSError:
+        pass
+    if "readonly" in text or "read-only" in text or not os.access(home, os.W_OK):
+        return UserError(f"{path}: the data directory is read-only; learndl needs to write there (use --home or $LEARNDL_HOME)", 3)
+    return UserError(f"{path}: cannot open the database ({exc}); run learndl doctor", 3)
 
 
 def _corrupt(path: Path, home: Path, detail: str) -> UserError:
@@ -82,9 +100,7 @@ def open_db(home: Path, *, migrate: bool = True, backup_now: datetime | None = N
         applied = [m.name for m in migrations.applied(db)]
     except sqlite3.DatabaseError as exc:
         conn.close()
-        if "readonly" in str(exc) or "unable to open" in str(exc):
-            raise UserError(f"{path}: cannot write the database: {exc}") from None
-        raise _corrupt(path, home, str(exc)) from None
+        raise _open_failure(path, home, exc) from None
     known = {m.name for m in migrations._migrations}
     unknown = [name for name in applied if name not in known]
     if unknown or len(applied) > SCHEMA_VERSION:
@@ -130,8 +146,9 @@ def daily_backup(db: Database, home: Path, now: datetime) -> Path | None:
         for old in backups(home)[KEEP_BACKUPS:]:
             old.unlink(missing_ok=True)
         return made
-    except (OSError, sqlite3.Error):
-        # A missing backup must not stop a review; ``learndl doctor`` reports its absence.
+    except (OSError, sqlite3.Error) as exc:
+        # A missing backup must not stop a review, but it is never silent.
+        print(f"learndl: warning: could not write today's backup in {home / BACKUP_DIR}: {exc}", file=sys.stderr)
         return None
 
 

@@ -1,0 +1,24 @@
+# expect: not portable
+import torch
+from torch import nn
+
+
+def relu(X):
+    return torch.max(X, torch.zeros(X.shape))     # zeros on the CPU whatever X's device
+
+
+class MLPScratch(nn.Module):
+    def __init__(self, num_inputs, num_outputs, num_hiddens, lr, sigma=0.01):
+        super().__init__()
+        self.num_inputs = num_inputs
+        self.lr = lr
+        self.W1 = nn.Parameter(torch.randn(num_inputs, num_hiddens) * sigma)
+        self.b1 = nn.Parameter(torch.zeros(num_hiddens))
+        self.W2 = nn.Parameter(torch.randn(num_hiddens, num_outputs) * sigma)
+        self.b2 = nn.Parameter(torch.zeros(num_outputs))
+
+    def forward(self, X):
+        X = X.reshape((-1, self.num_inputs))
+        H = relu(torch.matmul(X, self.W1) + self.b1)
+        return torch.matmul(H, self.W2) + self.b2
+
