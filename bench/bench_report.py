@@ -1,12 +1,16 @@
 """Time ``learndl report`` on a scale database: 10,000 cards and 1,000,000 reviews.
 
-    python bench/bench_report.py [--runs 5] [--home DIR] [--rebuild]
+    python bench/bench_report.py [--runs 5] [--dense [--home DIR] [--rebuild]]
 
-Builds the database once (through the real migrations, then bulk inserts: 12 chapters, a year of
-study, ~100 reviews per card, exercise attempts, hint views and re-drills), caches it in ``--home``
-(default: $TMPDIR/learndl-bench-report), then runs the real CLI (``python -m learndl_cli report``)
-in a fresh process for each format and prints the median wall time. The goal: at most 3 s for the
-terminal report on a 2-core machine.
+By default it uses the shared scale data set (``bench/make_scale_db.py``: 10,000 cards, 1,000,000
+reviews replayed through FSRS over three years). ``--dense`` builds a harsher one instead: the
+same counts packed into the last year, so every review falls in the 365-day retention window
+(bulk inserts through the real migrations; cached in ``--home``).
+
+Each case runs the real CLI (``python -m learndl_cli report``) in a fresh process and prints the
+median wall time, start-up included. "cold" empties the report's per-day cache before every run
+(the first report ever, or after an import that touches every day); "warm" is every later report,
+which recomputes only the days whose reviews changed. The goal: at most 3 s on a 2-core machine.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 CARDS = 10_000
 REVIEWS = 1_000_000
@@ -118,10 +123,22 @@ def build(home: Path) -> None:
     print(f"built {CARDS} cards, {len(reviews)} reviews in {time.monotonic() - t0:.1f}s → {home}")
 
 
-def time_cli(home: Path, args: list[str], runs: int) -> list[float]:
-    env = {**os.environ, "LEARNDL_HOME": str(home), "LEARNDL_NOW": iso(NOW), "COLUMNS": "120"}
+def clear_cache(home: Path) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(home / "learndl.db")
+    with conn:
+        conn.execute("delete from report_days")
+        conn.execute("delete from report_day_stamps")
+    conn.close()
+
+
+def time_cli(home: Path, args: list[str], runs: int, now: datetime, cold: bool = False) -> list[float]:
+    env = {**os.environ, "LEARNDL_HOME": str(home), "LEARNDL_NOW": iso(now), "COLUMNS": "120", "TZ": "UTC"}
     times = []
     for _ in range(runs):
+        if cold:
+            clear_cache(home)
         t0 = time.perf_counter()
         out = subprocess.run([sys.executable, "-m", "learndl_cli", "report", *args], cwd=ROOT, env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -134,25 +151,41 @@ def time_cli(home: Path, args: list[str], runs: int) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--dense", action="store_true", help="a year-dense data set instead of the shared one")
     parser.add_argument("--home", type=Path, default=Path(tempfile.gettempdir()) / "learndl-bench-report")
     parser.add_argument("--rebuild", action="store_true")
     args = parser.parse_args()
-    if args.rebuild or not (args.home / "learndl.db").exists():
-        if args.home.exists():
-            for f in args.home.glob("learndl.db*"):
-                f.unlink()
-        build(args.home)
-    print(f"{os.cpu_count()} CPU cores; median of {args.runs} runs, each a fresh process (start-up included)")
-    cases = [("terminal", []), ("json", ["--format", "json"]), ("html", ["--format", "html"]),
-             ("markdown", ["--format", "markdown"]), ("terminal --chapter 3", ["--chapter", "3"]),
-             ("terminal --since", ["--since", "2026-01-01"])]
+    if args.dense:
+        home, now = args.home, NOW
+        if args.rebuild or not (home / "learndl.db").exists():
+            if home.exists():
+                for f in home.glob("learndl.db*"):
+                    f.unlink()
+            build(home)
+    else:
+        import make_scale_db
+
+        home = make_scale_db.ensure()
+        now = make_scale_db.END
+    import sqlite3
+
+    conn = sqlite3.connect(home / "learndl.db")
+    n_cards, n_reviews = (conn.execute(f"select count(*) from {t}").fetchone()[0] for t in ("cards", "reviews"))
+    conn.close()
+    load = os.getloadavg()[0]
+    print(f"{home}: {n_cards} cards, {n_reviews} reviews; {os.cpu_count()} CPU cores, load {load:.1f}")
+    print(f"median of {args.runs} runs, each a fresh process (start-up included)")
+    cases = [("terminal", [], False), ("terminal, cold cache", [], True), ("json", ["--format", "json"], False),
+             ("html", ["--format", "html"], False), ("markdown", ["--format", "markdown"], False),
+             ("--chapter 3", ["--chapter", "3"], False), ("--since", ["--since", iso(now - timedelta(days=60))[:10]], False)]
     results = {}
-    for name, extra in cases:
-        times = time_cli(args.home, extra, args.runs)
+    for name, extra, cold in cases:
+        times = time_cli(home, extra, args.runs, now, cold)
         results[name] = statistics.median(times)
         print(f"  {name:<22} median {results[name]:.2f}s   (min {min(times):.2f}s, max {max(times):.2f}s)")
-    verdict = "met" if results["terminal"] <= GOAL_S else "NOT met"
-    print(f"goal: learndl report <= {GOAL_S:.0f}s with {CARDS} cards / {REVIEWS} reviews: {verdict} ({results['terminal']:.2f}s)")
+    for key in ("terminal", "terminal, cold cache"):
+        verdict = "met" if results[key] <= GOAL_S else "NOT met"
+        print(f"goal: learndl report ({key}) <= {GOAL_S:.0f}s: {verdict} ({results[key]:.2f}s)")
 
 
 if __name__ == "__main__":

@@ -31,7 +31,8 @@ from typing import Callable
 
 from .errors import UserError
 
-MAX_TYPED_WIDTH = 32  # a normalised answer wider than this (CJK characters count 2) is self-graded
+MAX_TYPED_WIDTH = 20  # typed in when an accepted answer is at most this wide (CJK characters count 2)
+MAX_ANSWER_WIDTH = 40  # and the whole answer at most this wide
 MAX_EXERCISES = 3
 
 
@@ -77,13 +78,20 @@ def accepted_answers(card: dict) -> list[str] | None:
     answer = answer.strip()
     if not answer or "\n" in answer or "$" in answer or "```" in answer or "|" in answer:
         return None
-    if width(normalize(answer)) > MAX_TYPED_WIDTH or not normalize(answer):
+    if not normalize(answer) or width(normalize(answer)) > MAX_ANSWER_WIDTH:
         return None
     accepted = [answer]
     m = _PAREN.match(answer)
-    if m:
-        accepted += [m.group("a").strip(), m.group("b").strip()]
-    return [a for a in accepted if normalize(a)]
+    term = m.group("a").strip() if m else ""
+    # "术语 (term)": a term and its translation; either alone is an answer. Not for a sentence
+    # that ends in a gloss ("…，并支持自动微分 (autograd)").
+    if m and not any(unicodedata.category(ch).startswith("P") for ch in term):
+        gloss = m.group("b").strip()
+        accepted += [term, gloss] + [g.strip() for g in re.split(r"[/,，、]", gloss) if g.strip() != gloss]
+    accepted = [a for a in accepted if normalize(a)]
+    if min(width(normalize(a)) for a in accepted) > MAX_TYPED_WIDTH:
+        return None
+    return accepted
 
 
 def is_correct(reply: str, accepted: list[str]) -> bool:
@@ -117,14 +125,18 @@ class Item:
 
 def draw_cards(cards: list[dict], n: int, rng: random.Random) -> list[dict]:
     """Up to ``n`` cards, one per note, mixed across chapters (round-robin), in random order."""
-    by_chapter: dict = {}
-    seen_notes: set[str] = set()
+    by_note: dict = {}
     shuffled = list(cards)
     rng.shuffle(shuffled)
     for card in shuffled:
-        if card.get("suspended") or card["note_id"] in seen_notes:
+        if card.get("suspended"):
             continue
-        seen_notes.add(card["note_id"])
+        kept = by_note.get(card["note_id"])
+        # Of a note's siblings, prefer one that can be typed in.
+        if kept is None or (accepted_answers(card) and not accepted_answers(kept)):
+            by_note[card["note_id"]] = card
+    by_chapter: dict = {}
+    for card in by_note.values():
         by_chapter.setdefault(card["chapter"], []).append(card)
     chapters = sorted(by_chapter, key=lambda c: (c is None, c or 0))
     rng.shuffle(chapters)

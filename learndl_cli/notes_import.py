@@ -59,10 +59,13 @@ GENERIC_TERMS = {
     "具体形式", "影响", "目的", "步骤", "结论", "公式", "代码", "思路", "说明", "备注", "例如", "比如",
     "评估指标", "指标", "衡量指标", "损失函数", "优化算法", "应用",
 }
-REFERENCE_RE = re.compile(r"^(具体)?可?参考|(介绍)?文章$|^see also", re.I)
+# Lines about the notes themselves, not facts: references, reading progress.
+REFERENCE_RE = re.compile(r"^(具体)?可?参考|(介绍)?文章$|^see also|^(目前)?(看|读|学)到了?.{0,12}(页|节|章)|下次看", re.I)
 SENTENCE_PUNCT = set("，。；！？,;!?")
 MAX_TERM = 40
 MAX_BACK = 600
+MAX_DEPTH = 30  # bullets nested deeper are read as text of the bullet above
+MAX_NODE = 20_000  # characters: a longer paragraph is not read for cards (and regexes stay fast)
 MAX_BACK_LINES = 10
 
 
@@ -185,11 +188,28 @@ def _has_text(text: str) -> bool:
 
 
 def _safe_block(text: str) -> str:
-    """Make ``text`` one deck block: no blank lines, and no last line a field line would eat."""
-    lines = [ln for ln in text.split("\n") if ln.strip()]
+    """Make ``text`` exactly one deck block: no blank line, no code fence or ``$$`` left open (either
+    would swallow the notes after it), no comment opener, no last line a field line would eat."""
+    lines = [ln.replace("<!--", "<!ー-") for ln in text.split("\n") if ln.strip()]
+    fence, math_line = None, None
+    for k, ln in enumerate(lines):
+        m = FENCE_RE.match(ln)
+        if fence is None and m:
+            fence = m.group(2)[0] * 3
+        elif fence is not None:
+            if ln.strip().startswith(fence):
+                fence = None
+        elif re.sub(r"`[^`\n]*`", "", ln).count("$$") % 2 == 1:
+            math_line = None if math_line is not None else k
+    if fence is not None:
+        lines.append(fence)
+    if math_line is not None:  # an unpaired "$$": written as text
+        ln = lines[math_line]
+        at = ln.rfind("$$")
+        lines[math_line] = ln[:at] + "\\$\\$" + ln[at + 2 :]
     if lines and FIELD_RE.match(lines[-1].strip()) and not lines[-1].startswith((" ", "\t")):
         lines[-1] = " " + lines[-1]
-    return "\n".join(lines).replace("<!--", "<!ー-")
+    return "\n".join(lines)
 
 
 def _mask(text: str) -> str:
@@ -356,7 +376,7 @@ def read_sections(text: str, path: str, problems: list[Problem]) -> list[Section
         if LOST_IMAGE_RE.match(raw):
             raw = raw.replace(raw.strip(), PICTURE)
         im = ITEM_RE.match(raw)
-        if im and im.group(4).strip() and not re.match(r"^\s*[-*_](\s*[-*_]){2,}\s*$", raw):
+        if im and im.group(4).strip() and not re.match(r"^\s*[-*_](\s*[-*_]){2,}\s*$", raw) and len(stack) < MAX_DEPTH:
             node = Node("item", lineno, ind, [im.group(4).rstrip()])
             while stack and stack[-1].indent >= ind:
                 stack.pop()
@@ -455,7 +475,10 @@ def _explicit(sections: list[Section], path: str, problems: list[Problem]) -> li
     found: list[Proposal] = []
 
     def visit(node: Node, sec: Section) -> None:
-        if node.kind in ("item", "para"):
+        if node.kind in ("item", "para") and len(node.text) > MAX_NODE:
+            problems.append(Problem(path, node.line, f"a paragraph of {len(node.text)} characters; too long to read for cards"))
+            node.used = True
+        elif node.kind in ("item", "para"):
             got = _explicit_from_text(node.text, node, sec, path, problems)
             if got:
                 node.used = True
@@ -473,6 +496,15 @@ def _explicit(sections: list[Section], path: str, problems: list[Problem]) -> li
 
 
 BOLD_HEAD_RE = re.compile(r"^\*\*(.+?)\*\*\s*((?:[（(][^）)\n]{0,40}[）)])?)\s*(?:[：:]|——|—|--|\s-\s)\s*(.*)$", re.S)
+
+
+def _bold_head(text: str):
+    """``**term**：explanation`` at the start of ``text`` (the first 300 characters are searched)."""
+    text = text.strip()
+    m = BOLD_HEAD_RE.match(text[:300])
+    if m is None:
+        return None
+    return m if len(text) <= 300 else BOLD_HEAD_RE.match(text)
 
 
 def _split_term(text: str) -> tuple[str, str] | None:
@@ -566,7 +598,7 @@ def _structure(sections: list[Section], path: str, skipped: Counter) -> list[Pro
         children = node.children if lead_children is None else lead_children
         term = ""
         if node.kind in ("item", "para") and not node.used:
-            bm = BOLD_HEAD_RE.match(text.strip())
+            bm = _bold_head(text)
             split = _split_term(text)
             if bm and _term_ok(bm.group(1)) and bm.group(3).strip():
                 term = bm.group(1) + (bm.group(2) or "")
@@ -594,8 +626,6 @@ def _structure(sections: list[Section], path: str, skipped: Counter) -> list[Pro
         return _clean_term(term) if term else ""
 
     for sec in sections:
-        if sec.level == 0 and sec is sections[0] and first_heading is not None:
-            pass
         skip = bool(SKIP_SECTION_RE.search(sec.raw)) or any(SKIP_SECTION_RE.search(t) for _, t in sec.path[:-1])
         if skip:
             skipped["in a section that holds no facts (TODO, references, outline…)"] += 1
@@ -657,7 +687,7 @@ def _mostly_plain(children: list[Node]) -> bool:
 def _would_card(node: Node) -> bool:
     """Whether a child bullet makes a card of its own (so its parent needs no card for it)."""
     text = node.text.strip()
-    bm = BOLD_HEAD_RE.match(text)
+    bm = _bold_head(text)
     if bm and _term_ok(bm.group(1)) and bm.group(3).strip():
         return True
     split = _split_term(text)
@@ -679,43 +709,53 @@ def import_notes(text: str, path: str = "<notes>") -> NotesResult:
     proposals = _explicit(sections, path, result.problems)
     if not proposals:
         proposals = sorted(_structure(sections, path, result.skipped), key=lambda p: p.line)
-    # One card per question in a deck: qualify a repeated front with its heading, else skip it.
-    seen: dict[str, int] = {}
-    kept = []
-    for p in proposals:
-        if p.kind == "cloze":
-            key = normalize(p.back)
-        else:
-            key = normalize(p.front)
-        if key in seen and p.kind != "cloze" and p.headings:
-            qualified = f"{p.headings[-1][1]} › {p.front}"
-            if normalize(qualified) not in seen:
-                p = replace(p, front=qualified)
-                key = normalize(qualified)
-        if key in seen:
-            result.problems.append(Problem(path, p.line, f"the same question as line {seen[key]}; skipped"))
-            continue
-        trouble = _deck_check(p)
-        if trouble:
-            result.problems.append(Problem(path, p.line, f"{trouble}; skipped"))
-            continue
-        seen[key] = p.line
-        kept.append(p)
-    result.proposals = kept
+    result.proposals = unique_cards(proposals, result.problems)
     return result
 
 
-def _deck_check(p: Proposal) -> str:
-    """What the deck parser would say about this note (empty when it reads it as intended)."""
+def unique_cards(proposals: list[Proposal], problems: list[Problem], seen: dict | None = None) -> list[Proposal]:
+    """Proposals the deck parser reads as intended, one card per question in a deck.
+
+    A question already asked (the deck parser's key: ordinal and normalised front) is qualified with
+    its heading, else skipped and reported; so is a note the parser would read otherwise.
+    """
+    seen = {} if seen is None else seen
+    kept = []
+    for p in proposals:
+        trouble, keys = _deck_check(p)
+        if not trouble and any(k in seen for k in keys) and p.kind != "cloze" and p.headings:
+            qualified = replace(p, front=f"{p.headings[-1][1]} › {p.front}")
+            trouble2, keys2 = _deck_check(qualified)
+            if not trouble2 and not any(k in seen for k in keys2):
+                p, keys = qualified, keys2
+        if not trouble and len(set(keys)) < len(keys):
+            trouble = "both sides are the same"
+        if trouble:
+            problems.append(Problem(p.path, p.line, f"{trouble}; skipped"))
+            continue
+        clash = next((seen[k] for k in keys if k in seen), None)
+        if clash:
+            where = f"line {clash[1]}" if clash[0] == p.path else f"{clash[0]}:{clash[1]}"
+            problems.append(Problem(p.path, p.line, f"the same question as {where}; skipped"))
+            continue
+        for k in keys:
+            seen[k] = (p.path, p.line)
+        kept.append(p)
+    return kept
+
+
+def _deck_check(p: Proposal) -> tuple[str, list[tuple[str, str]]]:
+    """What the deck parser says about this note (empty when it reads it as intended), and the
+    keys its cards take in a deck (ordinal and normalised front)."""
     from .deckparse import parse_deck
 
     deck = parse_deck("---\nid: check\ntitle: check\nchapter: 0\n---\n\n" + p.note_text() + "\n", "check")
     if deck.problems:
-        return deck.problems[0].message
+        return deck.problems[0].message, []
     kinds = {c.kind for c in deck.cards}
     if kinds != {p.kind}:
-        return f"would be read as a {'/'.join(sorted(kinds)) or 'nothing'} card, not {p.kind}"
-    return ""
+        return f"would be read as a {'/'.join(sorted(kinds)) or 'nothing'} card, not {p.kind}", []
+    return "", [(c.ordinal, c.front_key) for c in deck.cards]
 
 
 # ---------------------------------------------------------------- writing a deck file
@@ -754,9 +794,9 @@ def render_deck(
             while common < min(len(shown), len(path)) and shown[common] == path[common]:
                 common += 1
             for lv, t in path[common:]:
-                body.append(f"{'#' * min(lv, 6)} {_one_line(t)}")
+                body.append(f"{'#' * min(lv, 6)} {_safe_block(_one_line(t))}")
             shown = path
-            src = f"{name} § {_one_line(p.heading_raw)}" if p.heading_raw else name
+            src = f"{name} § {_safe_block(_one_line(p.heading_raw))}" if p.heading_raw else name
             if src != source:
                 body.append(f"source: {src}")
                 source = src

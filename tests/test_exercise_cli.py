@@ -185,12 +185,16 @@ def test_notebook_round_trip(cli, home):
     nb_path = work_file(home, file="softmax.ipynb")
     nb = json.loads(nb_path.read_text())
     assert [c["cell_type"] for c in nb["cells"]] == ["markdown", "code"]
-    assert cli("check", "softmax", "--file", str(nb_path)).exit_code == 1
+    assert not work_file(home).exists()  # notebook mode: the notebook is the learner's copy
+    result = cli("check", "softmax", "--json")
+    assert result.exit_code == 1
+    message = json.loads(result.stdout)["checks"][0]["message"]
+    assert message.startswith("not implemented yet: softmax.ipynb cell 1, line 13 raises"), message
     nb["cells"][1]["source"] = SOLUTION.read_text().splitlines(keepends=True)
     nb["cells"].append({"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
                         "source": ["%timeit softmax(torch.ones(3))\n"]})
     nb_path.write_text(json.dumps(nb))
-    assert cli("check", "softmax", "--file", str(nb_path)).exit_code == 0
+    assert cli("check", "softmax").exit_code == 0
 
 
 def test_check_all_solutions(cli):
@@ -220,3 +224,58 @@ def test_check_through_the_real_entry_point(home):
     )
     assert proc.returncode == 1 and "not implemented yet: dropout.py:" in proc.stdout
     assert "Traceback" not in proc.stderr
+
+
+def test_watch_mode_regrades_on_save_in_a_terminal(home):
+    """`learndl exercise NAME` in a terminal: grade, re-grade on save, h hint, x reset, q quit."""
+    import pty
+    import select
+    import shutil
+
+    env = {**os.environ, "LEARNDL_HOME": str(home), "TERM": "dumb", "COLUMNS": "200"}
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover - the child becomes learndl
+        os.execvpe(sys.executable, [sys.executable, "-m", "learndl_cli", "exercise", "softmax"], env)
+    seen = b""
+    start = 0
+
+    def until(text: str, timeout: float = 90.0) -> None:
+        nonlocal seen, start
+        import time
+
+        deadline = time.monotonic() + timeout
+        while text.encode() not in seen[start:]:
+            ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+            assert ready, f"waited for {text!r}; the screen ends with {seen[-1500:].decode(errors='replace')!r}"
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                chunk = b""
+            assert chunk, f"learndl exited while waiting for {text!r}"
+            seen += chunk
+        start = seen.index(text.encode(), start) + len(text)
+
+    try:
+        until("not implemented yet")
+        until("q quit")
+        shutil.copy(SOLUTION, work_file(home))
+        until("✓ pass")
+        os.write(fd, b"h")
+        until("Hint 1/3")
+        os.write(fd, b"x")
+        until("[y/N]")
+        os.write(fd, b"y")
+        until("kept as")
+        until("not implemented yet")  # the reset file is graded again
+        os.write(fd, b"q")
+        _, status = os.waitpid(pid, 0)
+        assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    finally:
+        try:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+        os.close(fd)
+    assert "NotImplementedError" in work_file(home).read_text()
+    assert len(list(work_file(home).parent.glob("softmax.py.*.bak"))) == 1

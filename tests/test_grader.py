@@ -119,6 +119,7 @@ def test_own_function_named_like_the_forbidden_one_is_fine():
         ("exec('1')", "exec()"),
         ("def f():\n    return f.__globals__", ".__globals__"),
         ("from . import helper", "relative imports"),
+        ("import torch\nself = torch\ny = self.softmax(x, 0)", "you used self.softmax"),
     ],
 )
 def test_static_scan_rejects(source, fragment):

@@ -291,6 +291,10 @@ def test_optimize_fits_a_synthetic_history_and_saves_only_when_asked(cli, home, 
     assert len(saved) == 21 and saved != tuple(round(x, 4) for x in default_parameters())
     # The scheduler uses them.
     assert cli("status").exit_code == 0
+    # No placeholder for pandas is left behind (fsrs.optimizer needs it only to be importable).
+    import sys
+
+    assert "pandas" not in sys.modules or getattr(sys.modules["pandas"], "__file__", None)
 
 
 # ---------------------------------------------------------------- backup, restore, doctor
@@ -381,9 +385,20 @@ def test_only_optimize_imports_torch_and_only_apkg_export_imports_genanki(args, 
         "import sys\n"
         "from learndl_cli.__main__ import main\n"
         f"rc = main({args!r})\n"
-        "heavy = [m for m in ('torch', 'genanki', 'pandas', 'fsrs.optimizer') if m in sys.modules]\n"
+        "heavy = [m for m in ('torch', 'genanki', 'fsrs.optimizer', 'tqdm') if m in sys.modules]\n"
         "print('HEAVY', heavy, 'RC', rc)\n"
     )
     env = {**os.environ, "LEARNDL_HOME": str(home), "LEARNDL_NOW": NOW}
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert "HEAVY [] RC" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_doctor_names_a_schema_mismatch(cli, deck_dir, home):
+    assert cli("status").exit_code == 0
+    conn = sqlite3.connect(home / "learndl.db")
+    conn.execute("insert into _sqlite_migrations (migration_set, name, applied_at) values ('learndl', 'm999_future', 'x')")
+    conn.commit()
+    conn.close()
+    result = cli("doctor")
+    assert result.exit_code == 1
+    assert "✗ schema:" in result.stdout and "newer than this learndl" in result.stdout and "fix: upgrade learndl" in result.stdout

@@ -294,3 +294,19 @@ def test_gb18030_notes_and_missing_files(cli, home, tmp_path):
     empty.write_text("# 只有标题\n", encoding="utf-8")
     nothing = cli("notes", "import", str(empty))
     assert nothing.exit_code == 1 and "no cards found" in nothing.stderr
+
+
+def test_one_deck_from_files_that_repeat_each_other_and_deck_ids_in_use(cli, deck_dir, tmp_path):
+    copy = tmp_path / "copy.md"
+    shutil.copy(NOTES / "explicit.md", copy)
+    result = cli("notes", "import", str(NOTES / "explicit.md"), str(copy), "--deck", "twice")
+    assert result.exit_code == 0, result.output
+    # the copy's cards are qualified with their heading, or skipped with copy.md:line when they cannot be
+    assert f"{copy}:15: the same question as {NOTES / 'explicit.md'}:15; skipped" in result.stderr  # reversed
+    assert "deck twice, 13 cards" in result.stdout  # 10 + 3 qualified basic cards
+    validate = cli("decks", "validate")
+    assert "twice.md" not in validate.output
+    taken = cli("notes", "import", str(NOTES / "explicit.md"), "--deck", "basics")
+    assert taken.exit_code == 2
+    assert "deck id 'basics' is already used by" in taken.stderr
+    assert not (Path(deck_dir).parent / "home" / "decks" / "basics.md").exists()

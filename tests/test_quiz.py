@@ -176,3 +176,24 @@ def test_kill_mid_session_loses_no_acknowledged_answer(deck_dir, home, db):
     proc2 = _spawn_quiz(home, {"LEARNDL_NOW": NOW})
     out, _ = proc2.communicate("q\n", timeout=60)
     assert proc2.returncode == 0, out
+
+
+def test_e_opens_the_source_line_in_the_editor_and_reloads_the_card(cli, deck_dir, home, db, tmp_path):
+    """`e` runs $EDITOR +LINE PATH; an edit made there shows at once, and the card keeps its identity."""
+    script = tmp_path / "editor.py"
+    log = tmp_path / "editor.log"
+    script.write_text(
+        "import sys, pathlib\n"
+        f"pathlib.Path({str(log)!r}).write_text(' '.join(sys.argv[1:]))\n"
+        "p = pathlib.Path(sys.argv[2])\n"
+        "p.write_text(p.read_text().replace('返回什么？', '返回什么值？'))\n"
+    )
+    cli("status")
+    first = next(db().query("select id, path, line from cards order by chapter, line limit 1"))
+    result = cli("quiz", "--limit", "1", input="e\n\n3\n", env={"EDITOR": f"{sys.executable} {script}"})
+    assert result.exit_code == 0, result.output
+    assert log.read_text() == f"+{first['line']} {first['path']}"
+    assert "Card reloaded from the file." in result.output
+    assert "返回什么值？" in result.output
+    row = next(db().query("select front, reps from cards where id = ?", [first["id"]]))
+    assert "返回什么值？" in row["front"] and row["reps"] == 1

@@ -355,3 +355,39 @@ def test_report_does_not_import_torch(studied):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**__import__("os").environ, "LEARNDL_HOME": str(studied)})
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_cached_days_follow_new_and_removed_reviews(cli, studied):
+    """The per-day cache is refreshed for exactly the days whose reviews changed."""
+    report_json(cli)  # fills the cache
+    assert rows(studied, "select count(*) as n from report_day_stamps")[0]["n"] == len(STUDY_DAYS)
+    result = cli("quiz", "--ahead", "30", input="\n1\n\n3\n\n3\nu\nq\n", now="2026-03-02T11:00:00+00:00")
+    assert result.exit_code == 0
+    conn = sqlite3.connect(studied / "learndl.db")
+    with conn:  # a review taken back on a past day, and one added there (as an import would)
+        conn.execute("delete from reviews where id = (select min(id) from reviews where day = '2026-02-26')")
+        conn.execute(
+            "insert into reviews (card_id, ts, day, rating, duration_ms, prev_state, state, kind)"
+            " select id, '2026-02-10T12:00:00+00:00', '2026-02-10', 1, 1000, 2, 3, 'review' from cards where state = 2 limit 1"
+        )
+    conn.close()
+    data = report_json(cli)
+    reviews = rows(studied, "select * from reviews where kind = 'review'")
+    for n in (7, 30, 365):
+        start = (date.fromisoformat(TODAY) - timedelta(days=n - 1)).isoformat()
+        w = next(w for w in data["retention"] if w["window"] == f"{n}d")
+        assert (w["reviews"], w["passed"]) == expected_retention(reviews, start, TODAY)
+    per_day = Counter(r["day"] for r in reviews)
+    assert {d["day"]: d["reviews"] for d in data["heatmap"]["days"] if d["reviews"]} == dict(per_day)
+    assert data["totals"]["reviews"] == len(reviews)
+
+
+def test_day_aggregates_agree_between_the_in_list_and_the_full_scan(studied, db):
+    from learndl_cli.store.reports import _compute_days
+
+    d = db()
+    few = sorted(_compute_days(d, STUDY_DAYS), key=lambda r: (r["day"], r["chapter"]))
+    padding = [f"2020-01-{i:02d}" for i in range(1, 29)] + [f"2021-{m:02d}-{i:02d}" for m in range(1, 13) for i in range(1, 28)]
+    many = sorted(_compute_days(d, STUDY_DAYS + padding), key=lambda r: (r["day"], r["chapter"]))
+    assert len(STUDY_DAYS + padding) > 200
+    assert many == few and len(few) >= len(STUDY_DAYS)

@@ -2,7 +2,7 @@
 
 import torch
 
-from learndl_cli.grader.api import expect, expect_close, fail, skip_on_meta
+from learndl_cli.grader.api import expect_close, fail, skip_on_meta
 
 
 # ---------------------------------------------------------------------------- the functions differentiated

@@ -5,7 +5,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from learndl_cli.grader.api import expect, expect_close, fail, skip_on_meta
+from learndl_cli.grader.api import CheckFailed, expect, expect_close, fail, skip_on_meta
 
 NAMES = ("W1", "b1", "W2", "b2")
 
@@ -55,7 +55,6 @@ def _set(net, weights):
         for name, value in weights.items():
             param = getattr(net, name)
             if tuple(param.shape) != tuple(value.shape):
-                from learndl_cli.grader.api import CheckFailed
                 raise CheckFailed(f"MLPScratch.{name} has shape {tuple(param.shape)}, expected {tuple(value.shape)} "
                                   "(W1: (num_inputs, num_hiddens), b1: (num_hiddens,), W2: (num_hiddens, num_outputs), b2: (num_outputs,))")
             param.copy_(value)

@@ -66,7 +66,7 @@ def _install_starter(app, exercise, *, notebook: bool) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         work = _work_file(app, exercise)
-        if not work.exists():
+        if not notebook and not work.exists():
             shutil.copyfile(exercise.starter_path, work)
         if notebook:
             nb = _notebook_file(app, exercise)
@@ -90,6 +90,12 @@ def _reset(app, exercise, path: Path) -> Path | None:
     else:
         shutil.copyfile(exercise.starter_path, path)
     return kept
+
+
+def _current_file(app, exercise) -> Path | None:
+    """The learner's copy: the .py file or the notebook, whichever was saved last."""
+    found = [p for p in (_work_file(app, exercise), _notebook_file(app, exercise)) if p.exists()]
+    return max(found, key=lambda p: p.stat().st_mtime_ns) if found else None
 
 
 def _code_hash(path: Path) -> str:
@@ -118,7 +124,7 @@ def _grade_and_record(app, exercise, path: Path, *, device: str, seed: int | Non
     from ..grader import runner
     from ..store import exercises as store
 
-    result = runner.grade(exercise, path, device=device, seed=seed)
+    result = runner.grade(exercise, path, device=device, seed=seed, while_waiting=lambda: app.db)
     memory = store.record_grade(
         app.db, exercise=exercise.name, result=result.to_dict(), code_hash=_code_hash(path),
         now=app.now(), config=_scheduler_config(app), mode=mode,
@@ -187,8 +193,8 @@ def exercise_cmd(
         _list(app, as_json)
         return
     exercise = catalog.get(name)
-    work = _work_file(app, exercise)
-    path = _notebook_file(app, exercise) if notebook or (_notebook_file(app, exercise).exists() and not work.exists()) else work
+    current = _current_file(app, exercise)
+    path = _notebook_file(app, exercise) if notebook else (current or _work_file(app, exercise))
     now = app.now()
     notices = []
     if name in store.due_redrills(app.db, now) and _redrill_pending(app, name):
@@ -207,6 +213,7 @@ def exercise_cmd(
         console.print(Markdown(exercise.statement()))
     else:
         console.print(Text(f"{exercise.title} (d2l {exercise.section})", style="bold"))
+        console.print(Text(f"Statement: {exercise.statement_path}"))
     for notice in notices:
         console.print(Text(notice, style="yellow"))
     console.print(Text(f"Edit: {path}"))
@@ -285,10 +292,8 @@ def check_cmd(
         raise UserError("which exercise? learndl check NAME (learndl exercise lists them)")
     exercise = catalog.get(name)
     if file is None:
-        file = _work_file(app, exercise)
-        if not file.exists() and _notebook_file(app, exercise).exists():
-            file = _notebook_file(app, exercise)
-        if not file.exists():
+        file = _current_file(app, exercise)
+        if file is None:
             raise UserError(f"no work on '{name}' yet: run `learndl exercise {name}` to get the starter, or pass --file")
     elif not file.exists():
         raise UserError(f"{file}: no such file")
@@ -365,11 +370,15 @@ def _with_progress(pairs, total: int, quiet: bool) -> list:
 
     out = []
     err = Console(stderr=True)
-    with Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True) as progress:
+    # No refresh thread (auto_refresh=False): grading forks, and a fork should not copy a busy thread.
+    with Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True, auto_refresh=False) as progress:
         task = progress.add_task("grading", total=total)
+        progress.refresh()
         for pair in pairs:
             out.append(pair)
             progress.advance(task)
+            progress.refresh()
     return out
 
 

@@ -132,7 +132,7 @@ def import_(
 def _import_csv(app, csv_file: Path, deck: Optional[str], chapter: int, force: bool) -> None:
     from ..deckparse import DECK_ID_RE, parse_deck
     from ..interop.csvio import read_csv, to_proposals
-    from ..notes_import import NotesResult, _deck_check, edited_since_import, render_deck, slug
+    from ..notes_import import NotesResult, edited_since_import, render_deck, slug, unique_cards
     from .notes import NOTES_DECKS, _write, read_notes
 
     if deck is not None and not DECK_ID_RE.match(deck):
@@ -142,15 +142,7 @@ def _import_csv(app, csv_file: Path, deck: Optional[str], chapter: int, force: b
         typer.echo(warning, err=True)
     name = str(csv_file)
     parsed = read_csv(text, name)
-    proposals = []
-    for p in to_proposals(parsed, name):
-        trouble = _deck_check(p)
-        if trouble:
-            from ..deckparse import Problem
-
-            parsed.problems.append(Problem(name, p.line, f"{trouble}; skipped"))
-        else:
-            proposals.append(p)
+    proposals = unique_cards(to_proposals(parsed, name), parsed.problems)
     for problem in parsed.problems:
         typer.echo(str(problem), err=True)
     if not proposals:
@@ -164,7 +156,8 @@ def _import_csv(app, csv_file: Path, deck: Optional[str], chapter: int, force: b
         edited = edited_since_import(target.read_text(encoding="utf-8", errors="replace"))
         if edited is None or edited:
             raise UserError(f"{target}: {'edited by hand since the last import' if edited else 'exists and was not written by an import'}; pass --force to overwrite it, or --deck OTHER")
-    owner = list(app.db.query("select path from decks where id = ?", [deck_id]))
+    db = _synced(app)  # the decks table knows every deck id in use
+    owner = list(db.query("select path from decks where id = ?", [deck_id]))
     if owner and Path(owner[0]["path"]) != target.resolve():
         raise UserError(f"deck id '{deck_id}' is already used by {owner[0]['path']}; choose another with --deck NAME")
     cards = len(parse_deck(body, str(target)).cards)
@@ -197,8 +190,10 @@ def optimize(
             f"Keep reviewing and try again.",
             code=1,
         )
-    current = tuple(app.settings.fsrs_parameters) or opt.default_parameters()
-    which = "your saved" if app.settings.fsrs_parameters else "the default"
+    current = tuple(app.settings.fsrs_parameters)
+    which = "your saved"
+    if len(current) != len(opt.default_parameters()):  # none saved, or FSRS-5's 19, which fsrs 6 refuses
+        current, which = opt.default_parameters(), "the default"
     with console.status("Measuring the current parameters…"):
         before = opt.log_loss(reviews, current)
     console.print(f"{len(reviews)} reviews of {len({r.card for r in reviews})} cards; {usable} count for fitting.")

@@ -59,7 +59,8 @@ def import_cmd(
     their bullets. Re-importing after the notes change keeps the progress of unchanged cards.
     """
     from ..deckparse import DECK_ID_RE, parse_deck
-    from ..notes_import import edited_since_import, import_notes, render_deck, slug
+    from ..decks import sync
+    from ..notes_import import edited_since_import, import_notes, render_deck, slug, unique_cards
 
     app = get_app(ctx)
     if deck is not None and not DECK_ID_RE.match(deck):
@@ -82,6 +83,11 @@ def import_cmd(
             seen.add(deck_id)
             groups.append((deck_id, result.title or path.stem, [result]))
 
+    for _, _, group in groups:
+        if len(group) > 1:  # one question once per deck, across the files too
+            seen: dict = {}
+            for result in group:
+                result.proposals = unique_cards(result.proposals, result.problems, seen)
     for result in results:
         for problem in result.problems:
             typer.echo(str(problem), err=True)
@@ -91,6 +97,7 @@ def import_cmd(
         return
 
     target_dir = app.home / NOTES_DECKS
+    sync(app.db, app.settings, app.now())  # the decks table knows every deck id in use
     plans = []
     for deck_id, title, group in groups:
         cards = sum(len(r.proposals) for r in group)
@@ -110,10 +117,7 @@ def import_cmd(
         owner = [row for row in app.db.query("select path from decks where id = ?", [deck_id])]
         if owner and Path(owner[0]["path"]) != target.resolve():
             raise UserError(f"deck id '{deck_id}' is already used by {owner[0]['path']}; choose another with --deck NAME")
-        parsed = parse_deck(text, str(target))
-        for problem in parsed.problems:  # never expected: the writer and the parser agree
-            typer.echo(str(problem), err=True)
-        plans.append((deck_id, target, text, len(parsed.cards)))
+        plans.append((deck_id, target, text, len(parse_deck(text, str(target)).cards)))
     if not plans:
         raise UserError("no cards found in the notes; see docs/interop.md for the syntaxes learndl reads", code=1)
     _write(app, plans)

@@ -74,6 +74,10 @@ def scan(source: str, filename: str, forbid: list[str], allow_imports: list[str]
     leaves = forbidden_leaves(forbid)
     allowed = ALLOWED_IMPORTS | set(allow_imports)
     hits: list[Hit] = []
+    # ``self.softmax`` is the learner's own attribute, unless ``self`` is rebound (``self = torch``).
+    self_is_free = not any(
+        isinstance(n, ast.Name) and n.id == "self" and isinstance(n.ctx, (ast.Store, ast.Del)) for n in ast.walk(tree)
+    )
 
     def add(node, message):
         hits.append(Hit(getattr(node, "lineno", 1), message))
@@ -98,7 +102,8 @@ def scan(source: str, filename: str, forbid: list[str], allow_imports: list[str]
                 if alias.name == "*":
                     add(node, f"forbidden: from {node.module} import * (import the names you use)")
         elif isinstance(node, ast.Attribute):
-            if node.attr in leaves and not (isinstance(node.value, ast.Name) and node.value.id == "self"):
+            own = self_is_free and isinstance(node.value, ast.Name) and node.value.id == "self"
+            if node.attr in leaves and not own:
                 add(node, f"forbidden: you used {_text(node)} (this exercise is about writing it yourself)")
             elif node.attr in INTROSPECTION_ATTRS:
                 add(node, f"forbidden: .{node.attr} (introspection is not allowed in exercises)")

@@ -28,6 +28,24 @@ def code_from_notebook(raw: str, path: Path) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+def cell_of_line(raw: str, line: int) -> tuple[int, int] | None:
+    """Which code cell (1-based, counting code cells only) and line in it hold ``line`` of the code
+    that ``code_from_notebook`` made from this notebook."""
+    try:
+        cells = [c for c in json.loads(raw)["cells"] if isinstance(c, dict) and c.get("cell_type") == "code"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    start = 1
+    for number, cell in enumerate(cells, 1):
+        source = cell.get("source", "")
+        text = "".join(source) if isinstance(source, list) else str(source)
+        count = max(1, len(text.splitlines()))
+        if start <= line < start + count:
+            return number, line - start + 1
+        start += count + 1  # the blank line between cells
+    return None
+
+
 def make_notebook(statement: str, starter: str) -> str:
     """A notebook with the statement as Markdown and the starter as one code cell."""
 

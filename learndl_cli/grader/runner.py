@@ -246,7 +246,6 @@ class Child:
             limit = self.spec["time_limit"]
             raise Verdict(TIMEOUT, f"your code ran longer than the {limit:g} s limit (an endless loop, or far too much work?)") from None
         except protocol.ChannelClosed:
-            self.budget -= time.monotonic() - start
             raise Verdict(ERROR, self.death_message(), self.output_tail()) from None
         except protocol.BadFrame as exc:
             self.kill()
@@ -415,6 +414,8 @@ def _raised_verdict(reply: dict, where: str) -> tuple[str, str, str]:
     if reply.get("memory"):
         return ERROR, f"{loc}: out of memory ({kind}: {first[:200]})", ""
     text = f"{kind}: {first}" if first else kind
+    if not line and reply.get("in_probe"):
+        return ERROR, f"{where}: what your code returned could not be used ({text})", ""
     if not line:
         text += " (raised inside a library your code called)"
     return ERROR, f"{loc}: {text}" if line else f"{where}: {text}", message if len(message.splitlines()) > 1 else ""
@@ -477,10 +478,13 @@ def grade(
     traps: bool = True,
     meta: bool = True,
     spawn: bool | None = None,
+    while_waiting: Callable[[], Any] | None = None,
 ) -> GradeResult:
     """Grade ``path`` against ``exercise`` (a ``catalog.Exercise``). ``static``/``traps`` switch off
     the two forbidden-shortcut layers (tests use that to prove each layer works alone); ``spawn``
-    forces (or forbids) a spawned worker, which CUDA always uses."""
+    forces (or forbids) a spawned worker, which CUDA always uses. ``while_waiting`` is called at
+    most once, while the child loads its meta kernels (the parent's longest idle time), so a cold
+    ``learndl check`` can open its database in parallel."""
     prepare()
     seed = secrets.randbelow(2**31) if seed is None else int(seed)
     start = time.monotonic()
@@ -530,17 +534,37 @@ def grade(
         }
         child = Child(spec, device, exercise.time_limit, spawn=spawn)
         try:
-            _grade_in(child, functions, result, spec, seed, device, where, meta)
+            _grade_in(child, functions, result, spec, seed, device, where, meta, while_waiting)
         finally:
             child.close()
             result.output = child.output_tail()
+        if path.suffix == ".ipynb":
+            _locate_in_notebook(result, path, where)
         status = next((c.status for c in result.checks if c.status not in (PASS, SKIPPED)), PASS)
         return finish(status)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _grade_in(child: Child, functions, result: GradeResult, spec: dict, seed: int, device: str, where: str, meta: bool) -> None:
+def _locate_in_notebook(result: GradeResult, path: Path, where: str) -> None:
+    """Turn ``softmax.py:12`` (the extracted code) into ``softmax.ipynb cell 2, line 5``."""
+    import re
+
+    from .notebook import cell_of_line
+
+    raw = path.read_text(encoding="utf-8")
+
+    def place(match):
+        found = cell_of_line(raw, int(match.group(1)))
+        return f"{path.name} cell {found[0]}, line {found[1]}" if found else match.group(0)
+
+    pattern = re.compile(re.escape(where) + r":(\d+)")
+    for check in result.checks:
+        check.message = pattern.sub(place, check.message)
+
+
+def _grade_in(child: Child, functions, result: GradeResult, spec: dict, seed: int, device: str, where: str, meta: bool,
+              while_waiting: Callable[[], Any] | None = None) -> None:
     t0 = time.monotonic()
     try:
         ready = child.receive(extra_s=SPAWN_STARTUP_S if child.spawned else 0.0)
@@ -579,6 +603,8 @@ def _grade_in(child: Child, functions, result: GradeResult, spec: dict, seed: in
     t0 = time.monotonic()
     try:  # the child loads the meta kernels on the grader's time, not the learner's
         child.request(worker.WARM_META, (), {}, "cpu")
+        if while_waiting is not None:
+            while_waiting()
         _judge_reply(child.receive(extra_s=WARM_META_S), "cpu", where)
     except Verdict as v:
         result.checks.append(CheckResult(META_CHECK_ID, v.status, v.message, int((time.monotonic() - t0) * 1000), v.detail))

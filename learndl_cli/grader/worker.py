@@ -91,7 +91,9 @@ def _safe_str(exc: BaseException) -> str:
 def describe_exception(exc: BaseException, learner_path: str) -> dict:
     line = None
     innermost_is_learner = False
+    innermost = ""
     for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        innermost = frame.f_code.co_filename
         innermost_is_learner = frame.f_code.co_filename == learner_path
         if innermost_is_learner:
             line = lineno
@@ -108,6 +110,7 @@ def describe_exception(exc: BaseException, learner_path: str) -> dict:
         "forbidden": list(forbid.HITS),
         "memory": isinstance(exc, MemoryError) or "can't allocate memory" in _safe_str(exc),
         "exit": isinstance(exc, SystemExit),
+        "in_probe": os.path.basename(innermost) == "checks.py",
     }
     if isinstance(exc, CheckFailed):
         info["kind"] = "check_failed"

@@ -51,6 +51,10 @@ def backup(home: Path, now: datetime, target: Path | None = None, force: bool = 
         raise UserError(f"{source}: no database yet; nothing to back up")
     if target is None:
         target = home / BACKUP_DIR / f"{MANUAL_PREFIX}{stamp(now)}.db"
+        n = 1
+        while target.exists():  # two backups within a second
+            n += 1
+            target = home / BACKUP_DIR / f"{MANUAL_PREFIX}{stamp(now)}-{n}.db"
     target = target.expanduser()
     if target.is_dir():
         target = target / f"learndl-{stamp(now)}.db"

@@ -1,7 +1,7 @@
 """``learndl optimize``: fit the FSRS parameters to the learner's own review history.
 
-The fitting is the ``fsrs`` package's ``Optimizer`` (torch, pandas and tqdm: ``fsrs[optimizer]``),
-imported only inside ``fit``. Everything else here is plain Python with ``fsrs.Scheduler``:
+The fitting is the ``fsrs`` package's ``Optimizer`` (torch and tqdm; see ``_optimizer_class`` for why
+not pandas), imported only inside ``fit``. Everything else here is plain Python with ``fsrs.Scheduler``:
 
 - ``usable_reviews`` counts what the optimizer learns from: per card, among its first 64 reviews,
   those at least a day after the previous one. Below ``MIN_REVIEWS`` (the optimizer's mini-batch
@@ -88,16 +88,44 @@ def default_parameters() -> tuple[float, ...]:
     return tuple(fsrs.scheduler.DEFAULT_PARAMETERS)
 
 
+def _optimizer_class():
+    """``fsrs.Optimizer``, needing torch and tqdm but not pandas.
+
+    fsrs's optimizer module imports pandas only for its retention simulator, which learndl does not
+    use; and with pandas installed, sqlite-utils imports it on every learndl start (about 0.8 s). So
+    when pandas is absent, a placeholder stands in for it while fsrs.optimizer is imported, and is
+    removed right after.
+    """
+    import importlib.util
+    import sys
+    import types
+
+    from ..errors import UserError
+
+    placeholder = "pandas" not in sys.modules and importlib.util.find_spec("pandas") is None
+    if placeholder:
+        sys.modules["pandas"] = types.ModuleType("pandas")
+    try:
+        from fsrs.optimizer import Optimizer
+    except ImportError as exc:
+        raise UserError(f"the FSRS optimizer cannot be loaded ({exc}); it needs torch and tqdm: pip install torch tqdm") from None
+    finally:
+        if placeholder:
+            sys.modules.pop("pandas", None)
+    return Optimizer
+
+
 def fit(reviews: list[Review], verbose: bool = True) -> tuple[float, ...]:
     """The optimizer's parameters for these reviews (it shows its own progress bar on stderr)."""
-    try:
-        from fsrs import Optimizer
-        from fsrs.review_log import ReviewLog
-    except (ImportError, AttributeError) as exc:  # fsrs without its [optimizer] extra
-        from ..errors import UserError
-
-        raise UserError(f"the FSRS optimizer is not installed ({exc}); install it with: pip install 'fsrs[optimizer]'") from None
     import fsrs
+    from fsrs.review_log import ReviewLog
 
+    from ..errors import UserError
+
+    Optimizer = _optimizer_class()
     logs = [ReviewLog(card_id=r.card, rating=fsrs.Rating(r.rating), review_datetime=r.ts, review_duration=r.duration_ms) for r in reviews]
-    return tuple(float(x) for x in Optimizer(logs).compute_optimal_parameters(verbose=verbose))
+    try:
+        optimizer = Optimizer(logs)
+    except ImportError as exc:  # fsrs's stand-in class when torch or tqdm is missing
+        raise UserError(f"the FSRS optimizer is not installed: {' '.join(str(exc).split())}; it needs torch and tqdm") from None
+    return tuple(float(x) for x in optimizer.compute_optimal_parameters(verbose=verbose))

@@ -31,7 +31,7 @@ def export_progress(db: Database, now: datetime, deck_ids: list[str] | None = No
     out = []
     for card in cards:
         history = reviews.get(card["id"], [])
-        if deck_ids is None and not history and not card["reps"] and not card["suspended"]:
+        if not history and not card["reps"] and not card["suspended"]:
             continue  # never studied: nothing to carry
         entry = {k: card[k] for k in store.CARD_IDENTITY_FIELDS}
         entry["progress"] = {k: card[k] for k in store.CARD_PROGRESS_FIELDS}

@@ -195,7 +195,15 @@ def gather(db, settings, now: datetime, options: Options | None = None, exercise
     # ---- totals
     keys = ("cards", "new", "learning", "young", "mature", "suspended", "leeches", "lapses")
     totals = {k: sum(c[k] for c in chapter_list) for k in keys}
-    daily = store.daily_reviews(db, chapter)
+    stats_days = [r for r in store.day_stats(db) if chapter is None or r["chapter"] == chapter]
+    per_day_all: dict[str, dict] = {}
+    for r in stats_days:
+        d = per_day_all.setdefault(r["day"], {"day": r["day"], "n": 0, "ms": 0, "first": 0, "passed": 0})
+        d["n"] += r["reviews"] or 0
+        d["ms"] += r["ms"] or 0
+        d["first"] += r["first_reviews"] or 0
+        d["passed"] += r["first_passed"] or 0
+    daily = [per_day_all[k] for k in sorted(per_day_all) if per_day_all[k]["n"]]
     active_days = [d for d in daily if since_s is None or d["day"] >= since_s]
     totals.update(
         reviews=sum(d["n"] for d in active_days),
@@ -215,10 +223,10 @@ def gather(db, settings, now: datetime, options: Options | None = None, exercise
     starts = {f"d{n}": (today - timedelta(days=n - 1)).isoformat() for n in RETENTION_WINDOWS}
     if since_s:
         starts["since"] = since_s
-    counts = store.true_retention(db, starts, today_s, chapter)
     retention = []
     for key, start in starts.items():
-        c = counts[key]
+        window = [d for d in daily if start <= d["day"] <= today_s]
+        c = {"reviews": sum(d["first"] for d in window), "passed": sum(d["passed"] for d in window)}
         retention.append(
             {
                 "window": "since" if key == "since" else f"{key[1:]}d",

@@ -22,7 +22,7 @@ header p { margin: 4px 0 0; color: var(--muted); }
 .tile .k { color: var(--muted); font-size: 13px; }
 section { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 18px 22px; margin-top: 18px; }
 section h2 { margin: 0 0 12px; font-size: 18px; }
-.grid2 { display: grid; grid-template-columns: 1fr 1fr; gap: 18px; }
+.grid2 { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 18px; }
 .grid2 > section { margin-top: 18px; }
 table { border-collapse: collapse; width: 100%; font-size: 14px; }
 th { text-align: left; color: var(--muted); font-weight: 600; border-bottom: 1px solid var(--line); padding: 6px 8px; }
@@ -39,7 +39,8 @@ ul.steps li { margin: 6px 0; }
 code { background: #eff1f3; padding: 2px 6px; border-radius: 6px; font-size: 13px; }
 .empty { text-align: center; padding: 48px 20px; }
 .empty h2 { font-size: 22px; }
-.card { max-width: 520px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.card { max-width: 1px; width: 100%; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.heat { display: block; margin: 0 auto; max-width: 100%; height: auto; }
 """
 
 
@@ -133,24 +134,24 @@ def heatmap_svg(data: dict) -> str:
 
     hm = data["heatmap"]
     days = hm["days"]
-    cell, gap, left, top_pad = 14, 3, 30, 18
+    cell, gap, left, top_pad = 24, 5, 36, 20
     weeks = (len(days) + 6) // 7
     w = left + weeks * (cell + gap) + 4
     h = top_pad + 7 * (cell + gap) + 4
-    out = [f'<svg width="100%" viewBox="0 0 {w} {h}" role="img" aria-label="study heatmap">']
+    out = [f'<svg class="heat" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" aria-label="study heatmap">']
     for row, name in ((0, "Mon"), (2, "Wed"), (4, "Fri"), (6, "Sun")):
-        out.append(f'<text x="0" y="{top_pad + row * (cell + gap) + cell - 3}" font-size="10" fill="#656d76">{name}</text>')
+        out.append(f'<text x="0" y="{top_pad + row * (cell + gap) + cell - 7}" font-size="11" fill="#656d76">{name}</text>')
     last_month, last_x = None, -99
     for i, d in enumerate(days):
         col, row = divmod(i, 7)
         x = left + col * (cell + gap)
         y = top_pad + row * (cell + gap)
         day = date.fromisoformat(d["day"])
-        if row == 0 and day.month != last_month and x - last_x > 28:
-            out.append(f'<text x="{x}" y="11" font-size="10" fill="#656d76">{day.strftime("%b")}</text>')
+        if row == 0 and day.month != last_month and x - last_x > 40:
+            out.append(f'<text x="{x}" y="13" font-size="11" fill="#656d76">{day.strftime("%b")}</text>')
             last_month, last_x = day.month, x
         colour = HEAT[heat_level(d["reviews"], hm["max"])]
-        out.append(f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" rx="3" fill="{colour}"><title>{d["day"]}: {d["reviews"]} reviews</title></rect>')
+        out.append(f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" rx="4" fill="{colour}"><title>{d["day"]}: {d["reviews"]} reviews</title></rect>')
     out.append("</svg>")
     return "".join(out)
 

@@ -179,6 +179,20 @@ def m002_exams(db: Database) -> None:
         pk="id",
     )
     db["exam_items"].create_index(["exam_id"], index_name="idx_exam_items_exam")
+    # ``learndl report``'s cache of per-day review aggregates (derived data: safe to empty). A day's
+    # rows are recomputed whenever its count or largest id of reviews changes.
+    db["report_days"].create(
+        {
+            "day": str,
+            "chapter": int,
+            "reviews": int,  # kind = 'review'
+            "ms": int,
+            "first_reviews": int,  # first review of a card that day, card in review state before it
+            "first_passed": int,  # ... rated Hard or better
+        },
+    )
+    db["report_days"].create_index(["day"], index_name="idx_report_days_day")
+    db["report_day_stamps"].create({"day": str, "n": int, "max_id": int}, pk="day")
 
 
 SCHEMA_VERSION = len(migrations._migrations)

@@ -111,49 +111,72 @@ def _review_join(chapter: int | None, alias: str = "r") -> tuple[str, str, list]
     return f" join cards c on c.id = {alias}.card_id", " and c.chapter = ?", [chapter]
 
 
-def true_retention(db: Database, starts: dict[str, str], end_day: str, chapter: int | None = None) -> dict[str, dict]:
-    """Pass counts over windows of study days ``[start, end_day]``, one window per key of ``starts``.
+DAY_SQL = """
+    select f.day as day, c.chapter as chapter, sum(f.n) as reviews, sum(f.ms) as ms,
+           sum(f.first_state = 2) as first_reviews,
+           sum(f.first_state = 2 and f.first_rating >= 2) as first_passed
+    from (select card_id, day, prev_state as first_state, rating as first_rating, min(ts) as first_ts,
+                 count(*) as n, coalesce(sum(duration_ms), 0) as ms
+          from reviews
+          where kind = 'review' and day in ({marks})
+          group by card_id, day) f
+    left join cards c on c.id = f.card_id
+    group by f.day, c.chapter
+"""
 
-    Only the first review of a card on each study day counts, and only when the card was in the
-    review state before it (``prev_state = 2``); it passed when rated Hard or better (rating >= 2).
-    Exam answers (``kind != 'review'``) never count.
+
+def _compute_days(db: Database, days: list[str]) -> list[dict]:
+    """Per (day, chapter) aggregates of ``days``, straight from the reviews.
+
+    Only the first review of a card on each study day counts for retention (SQLite returns the bare
+    columns of the row holding ``min(ts)``), and only when the card was in the review state before
+    it (``prev_state = 2``); it passed when rated Hard or better (rating >= 2).
     """
-    if not starts:
-        return {}
-    earliest = min(starts.values())
-    join, where, args = _review_join(chapter, "f")
-    cols = []
-    params: list = []
-    for key, start in starts.items():
-        cols.append(f"coalesce(sum(f.day >= ?), 0) as n_{key}")
-        cols.append(f"coalesce(sum(f.day >= ? and f.rating >= 2), 0) as p_{key}")
-        params += [start, start]
-    # SQLite returns the bare columns of the row that holds min(ts): each (card, day)'s first review.
-    sql = f"""select {', '.join(cols)}
-              from (select card_id, day, rating, prev_state, min(ts) as first_ts
-                    from reviews
-                    where kind = 'review' and day >= ? and day <= ?
-                    group by card_id, day) f {join}
-              where f.prev_state = 2 {where}"""
-    row = next(db.query(sql, [*params, earliest, end_day, *args]))
-    return {key: {"reviews": int(row[f"n_{key}"]), "passed": int(row[f"p_{key}"])} for key in starts}
+    out: list[dict] = []
+    if len(days) > 200:  # most of the history (a first report): one scan beats an IN list
+        wanted = set(days)
+        sql = DAY_SQL.replace("and day in ({marks})", "")
+        return [dict(r) for r in db.query(sql) if r["day"] in wanted]
+    for i in range(0, len(days), 400):
+        chunk = days[i : i + 400]
+        out += [dict(r) for r in db.query(DAY_SQL.format(marks=",".join("?" for _ in chunk)), chunk)]
+    return out
 
 
-def daily_reviews(db: Database, chapter: int | None = None) -> list[dict]:
-    """Per study day with reviews (``kind = 'review'``): the count and the milliseconds spent.
+def day_stats(db: Database) -> list[dict]:
+    """Per study day and chapter: reviews, milliseconds, and first-of-day review-state reviews and
+    passes. Kept in ``report_days``; only the days whose reviews changed (count or largest id, read
+    from ``idx_reviews_day``) are recomputed, so a report after a day of study reads a few thousand
+    reviews, not a million. When the cache cannot be written (read-only or busy database), the
+    fresh numbers are used without storing them."""
+    import sqlite3
 
-    One pass over ``idx_reviews_day``; the heatmap, the streaks and the activity totals all come
-    from these few hundred rows.
-    """
-    join, where, args = _review_join(chapter)
-    return list(
-        db.query(
-            f"""select r.day as day, count(*) as n, coalesce(sum(r.duration_ms), 0) as ms
-                from reviews r {join} where r.kind = 'review' {where}
-                group by r.day order by r.day""",
-            args,
-        )
-    )
+    current = {r["day"]: (r["n"], r["m"]) for r in db.query("select day, count(*) as n, max(id) as m from reviews group by day")}
+    stored = {r["day"]: (r["n"], r["max_id"]) for r in db.query("select day, n, max_id from report_day_stamps")}
+    stale = sorted(d for d, stamp in current.items() if stored.get(d) != stamp)
+    gone = [d for d in stored if d not in current]
+    fresh: list[dict] = []
+    if stale or gone:
+        fresh = _compute_days(db, stale)
+        try:
+            with write_txn(db):
+                for chunk_start in range(0, len(stale + gone), 400):
+                    chunk = (stale + gone)[chunk_start : chunk_start + 400]
+                    marks = ",".join("?" for _ in chunk)
+                    db.execute(f"delete from report_days where day in ({marks})", chunk)
+                    db.execute(f"delete from report_day_stamps where day in ({marks})", chunk)
+                db.conn.executemany(
+                    "insert into report_days (day, chapter, reviews, ms, first_reviews, first_passed) values (?, ?, ?, ?, ?, ?)",
+                    [(r["day"], r["chapter"], r["reviews"], r["ms"], r["first_reviews"], r["first_passed"]) for r in fresh],
+                )
+                db.conn.executemany(
+                    "insert into report_day_stamps (day, n, max_id) values (?, ?, ?)",
+                    [(d, *current[d]) for d in stale],
+                )
+        except sqlite3.OperationalError:
+            keep = [dict(r) for r in db.query("select * from report_days") if r["day"] in current and r["day"] not in set(stale)]
+            return keep + fresh
+    return [dict(r) for r in db.query("select day, chapter, reviews, ms, first_reviews, first_passed from report_days")]
 
 
 # ---------------------------------------------------------------- forecast
