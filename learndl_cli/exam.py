@@ -135,8 +135,10 @@ def draw_cards(cards: list[dict], n: int, rng: random.Random) -> list[dict]:
         # Of a note's siblings, prefer one that can be typed in.
         if kept is None or (accepted_answers(card) and not accepted_answers(kept)):
             by_note[card["note_id"]] = card
+    picked = list(by_note.values())
+    rng.shuffle(picked)  # a note with siblings is met early in ``shuffled``: reshuffle, or it is rarely drawn
     by_chapter: dict = {}
-    for card in by_note.values():
+    for card in picked:
         by_chapter.setdefault(card["chapter"], []).append(card)
     chapters = sorted(by_chapter, key=lambda c: (c is None, c or 0))
     rng.shuffle(chapters)

@@ -318,3 +318,16 @@ def test_exercise_is_solved_from_the_starter_and_graded(cli, deck_dir, home):
     assert items[0]["answer"] == "pass" and items[0]["correct"] == 1
     assert len(calls) == 2
     assert summary["correct"] == 1
+
+
+def test_draw_is_fair_to_notes_with_siblings():
+    """A note with two cards must be drawn as often as a note with one (no bias from shuffling)."""
+    cards = []
+    for i in range(100):
+        cards.append({"id": f"s{i}", "note_id": f"single{i}", "chapter": 2, "suspended": 0, "kind": "basic", "front": "q", "back": "a long answer, not typed"})
+    for i in range(100):
+        for side in ("fwd", "rev"):
+            cards.append({"id": f"p{i}{side}", "note_id": f"pair{i}", "chapter": 2, "suspended": 0, "kind": "basic", "front": "q", "back": "a long answer, not typed"})
+    drawn = [c for seed in range(300) for c in draw_cards(cards, 10, random.Random(seed))]
+    share = sum(1 for c in drawn if c["note_id"].startswith("pair")) / len(drawn)
+    assert 0.44 < share < 0.56

@@ -333,11 +333,8 @@ def _check_all(app, device: str, seed: int | None, as_json: bool, solutions: boo
     jobs = jobs or min(2, os.cpu_count() or 1)
     if any(w[2] == "cuda" for w in work):
         jobs = 1  # one GPU: grade one at a time
-    results = []
     if jobs == 1:
-        iterator = map(_grade_one, work)
-        results_iter = ((w, r) for w, r in zip(work, iterator))
-        results = _with_progress(results_iter, len(work), as_json)
+        results = _with_progress(zip(work, map(_grade_one, work)), len(work), as_json)
     else:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -345,7 +342,8 @@ def _check_all(app, device: str, seed: int | None, as_json: bool, solutions: boo
         with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
             futures = {pool.submit(_grade_one, w): w for w in work}
             results = _with_progress(((futures[f], f.result()) for f in as_completed(futures)), len(work), as_json)
-    results.sort(key=lambda pair: [w[0].name for w in work].index(pair[0][0].name))
+    order = {w[0].name: i for i, w in enumerate(work)}
+    results.sort(key=lambda pair: order[pair[0][0].name])
     if not solutions:
         from ..store import exercises as store
 
@@ -356,8 +354,11 @@ def _check_all(app, device: str, seed: int | None, as_json: bool, solutions: boo
         typer.echo(json.dumps([r.to_dict() for _, r in results], ensure_ascii=False))
     else:
         for _, result in results:
-            render_result(result) if not result.passed else console.print(
-                Text(f"{result.exercise}  ✓ pass   ", style="green").append(f"{result.duration_ms / 1000:.2f} s", style="dim"))
+            if result.passed:
+                line = Text(f"{result.exercise}  ✓ pass   ", style="green")
+                console.print(line.append(f"{result.duration_ms / 1000:.2f} s", style="dim"))
+            else:
+                render_result(result)
         passed = sum(r.passed for _, r in results)
         console.print(Text(f"{passed}/{len(results)} passed", style="bold green" if passed == len(results) else "bold red"))
     return 0 if all(r.passed for _, r in results) else 1

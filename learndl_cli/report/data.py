@@ -105,7 +105,7 @@ def card_label(front: str, limit: int = 60) -> str:
     """One line of a card's front, maths as Unicode, for tables."""
     from ..render import plain_text
 
-    text = " ".join(plain_text(front or "").split())
+    text = " ".join(plain_text(front or "").replace("`", "").split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -48,6 +48,10 @@ def pct(x: float | None, digits: int = 0) -> str:
     return "–" if x is None else f"{x * 100:.{digits}f}%"
 
 
+def _short_path(where: str) -> str:
+    return where.replace("\\", "/").rsplit("/", 1)[-1]
+
+
 def _app(x: float | None) -> str:
     return "–" if x is None else f"{x:.1f}"
 
@@ -264,7 +268,7 @@ def render(data: dict) -> str:
         rows = [f'<tr><td>{_e(e["name"])}</td><td class="n">{e["chapter"]}</td><td class="n">{e["failures"]}</td><td class="n">{e["attempts"]}</td><td>{"yes" if e["passed"] else "not yet"}</td></tr>' for e in wk["exercises"]]
         side.append('<h2>Exercises failed most</h2><table><thead><tr><th>exercise</th><th class="n">ch</th><th class="n">failed</th><th class="n">attempts</th><th>passed</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table>")
     if wk["leeches"]:
-        rows = [f'<tr><td class="n">{c["chapter"]}</td><td class="card">{_e(c["front"])}</td><td class="n">{c["lapses"]}</td><td class="muted">{_e(c["where"])}</td></tr>' for c in wk["leeches"]]
+        rows = [f'<tr><td class="n">{c["chapter"]}</td><td class="card">{_e(c["front"])}</td><td class="n">{c["lapses"]}</td><td class="muted" title="{_e(c["where"])}">{_e(_short_path(c["where"]))}</td></tr>' for c in wk["leeches"]]
         side.append('<h2 style="margin-top:14px">Leeches</h2><table><tbody>' + "".join(rows) + "</tbody></table>")
     if side:
         blocks.append("<section>" + "".join(side) + "</section>")

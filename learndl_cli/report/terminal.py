@@ -199,7 +199,7 @@ def weakest_tables(data: dict) -> list:
         t.add_column("lapses", justify="right")
         t.add_column("where", style="dim")
         for c in w["leeches"]:
-            t.add_row(str(c["chapter"]), c["front"], str(c["lapses"]), c["where"])
+            t.add_row(str(c["chapter"]), c["front"], str(c["lapses"]), c["where"].replace("\\", "/").rsplit("/", 1)[-1])
         out.append(t)
     return out
 
@@ -211,13 +211,13 @@ def exams_table(data: dict) -> Table | None:
     t.add_column("#", justify="right")
     t.add_column("date")
     t.add_column("score", justify="right")
-    t.add_column("per chapter (change since the previous exam)")
+    t.add_column("per chapter (↑↓ points since the previous exam)")
     for e in data["exams"]:
         per = Text()
         for c in e["chapters"]:
-            per.append(f"ch{c['chapter']} {pct(c['score'])}")
+            per.append(f"ch{c['chapter']}:{pct(c['score'])}")
             if c["delta"] is not None and c["delta"] != 0:
-                per.append(f" {'+' if c['delta'] > 0 else ''}{c['delta'] * 100:.0f}", style="green" if c["delta"] > 0 else "red")
+                per.append(f"{'↑' if c['delta'] > 0 else '↓'}{abs(c['delta']) * 100:.0f}", style="green" if c["delta"] > 0 else "red")
             per.append("  ")
         t.add_row(str(e["id"]), e["started"][:10], f"{e['correct']}/{e['items']} {pct(e['score'])}", per)
     return t
