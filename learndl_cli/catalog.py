@@ -50,7 +50,7 @@ class Exercise:
 
     @property
     def checks_path(self) -> Path:
-        return self.folder / "checks.py"
+        return (self.folder / "checks.py").resolve()
 
     @property
     def solution_path(self) -> Path:
@@ -137,6 +137,14 @@ def load_exercise(folder: Path, solutions: Path | None = None) -> Exercise:
     )
 
 
+def _section_key(section: str) -> tuple[int, ...]:
+    """Sections sort by number: "4.10" comes after "4.9"."""
+    try:
+        return tuple(int(part) for part in str(section).split("."))
+    except ValueError:
+        return (10**6,)
+
+
 def load_all(root: Path | None = None, solutions: Path | None = None, problems: list[str] | None = None) -> list[Exercise]:
     """Every exercise, sorted by chapter, order and name.
 
@@ -156,7 +164,7 @@ def load_all(root: Path | None = None, solutions: Path | None = None, problems: 
             if problems is None:
                 raise
             problems.append(str(err))
-    return sorted(found, key=lambda e: (e.chapter, e.order, e.name))
+    return sorted(found, key=lambda e: (e.chapter, _section_key(e.section), e.order, e.name))
 
 
 def names(root: Path | None = None) -> list[str]:

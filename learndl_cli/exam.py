@@ -25,7 +25,6 @@ import sys
 import time
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
@@ -453,5 +452,5 @@ def _show_result(summary: dict, console) -> None:
     console.print(Text("Stored; learndl report shows your exams.", style="dim"))
 
 
-__all__ = ["Exam", "ExamOptions", "Item", "accepted_answers", "cloze_answer", "datetime", "draw_cards", "is_correct",
+__all__ = ["Exam", "ExamOptions", "Item", "accepted_answers", "cloze_answer", "draw_cards", "is_correct",
            "normalize", "pick_exercise", "run_exam", "score"]

@@ -61,6 +61,7 @@ GENERIC_TERMS = {
 }
 # Lines about the notes themselves, not facts: references, reading progress.
 REFERENCE_RE = re.compile(r"^(具体)?可?参考|(介绍)?文章$|^see also|^(目前)?(看|读|学)到了?.{0,12}(页|节|章)|下次看", re.I)
+NOTE_TO_SELF_RE = re.compile(r"\s*[(（][^()（）]{0,8}(看|TODO|todo|待|未完|补充)[^()（）]{0,8}[)）]\s*$")
 SENTENCE_PUNCT = set("，。；！？,;!?")
 MAX_TERM = 40
 MAX_BACK = 600
@@ -172,7 +173,8 @@ def heading_shown(raw: str) -> str:
     i = 0
     while i < len(text) and (unicodedata.category(text[i]) in ("So", "Zs", "Cf", "Cc", "Mn") or text[i] in "\ufe0f\u200d"):
         i += 1
-    return text[i:].strip() or raw.strip()
+    text = NOTE_TO_SELF_RE.sub("", text[i:])  # "循环神经网络(下次看)" → "循环神经网络"
+    return text.strip() or raw.strip()
 
 
 def _unbold(text: str) -> str:
@@ -709,6 +711,11 @@ def import_notes(text: str, path: str = "<notes>") -> NotesResult:
     proposals = _explicit(sections, path, result.problems)
     if not proposals:
         proposals = sorted(_structure(sections, path, result.skipped), key=lambda p: p.line)
+    h1 = [s for s in sections if s.level == 1]
+    if len(h1) == 1 and h1[0] is titled:
+        # A file with one top heading: that heading is its title (the deck's), not context.
+        top = h1[0].path[0]
+        proposals = [replace(p, headings=p.headings[1:]) if p.headings[:1] == (top,) else p for p in proposals]
     result.proposals = unique_cards(proposals, result.problems)
     return result
 

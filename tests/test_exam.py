@@ -3,6 +3,7 @@ comparison with earlier exams, and FSRS untouched unless ``--count-reviews``."""
 
 from __future__ import annotations
 
+import io
 import random
 import shutil
 import sqlite3
@@ -247,7 +248,7 @@ def test_timer_ends_the_exam_and_unreached_items_count_as_wrong(cli, studied, ho
     app = App(home=home)
     try:
         summary = run_exam(
-            app, ExamOptions(cards=5, exercises=0, minutes=1.5, seed=3), Console(file=open("/dev/null", "w")),
+            app, ExamOptions(cards=5, exercises=0, minutes=1.5, seed=3), Console(file=io.StringIO()),
             read_line=read_line, clock=lambda: t[0],
         )
     finally:
@@ -308,7 +309,7 @@ def test_exercise_is_solved_from_the_starter_and_graded(cli, deck_dir, home):
     app = App(home=home)
     try:
         summary = run_exam(
-            app, ExamOptions(chapter=3, cards=0, exercises=1, seed=1), Console(file=open("/dev/null", "w")),
+            app, ExamOptions(chapter=3, cards=0, exercises=1, seed=1), Console(file=io.StringIO()),
             read_line=read_line,
         )
     finally:
@@ -331,3 +332,21 @@ def test_draw_is_fair_to_notes_with_siblings():
     drawn = [c for seed in range(300) for c in draw_cards(cards, 10, random.Random(seed))]
     share = sum(1 for c in drawn if c["note_id"].startswith("pair")) / len(drawn)
     assert 0.44 < share < 0.56
+
+
+def test_quitting_early_stores_the_exam_with_the_rest_wrong(cli, studied, home):
+    result = cli("exam", "--chapter", "2", "--cards", "3", "--exercises", "0", "--seed", "5", input="q\n")
+    assert result.exit_code == 0, result.output
+    assert "ended early" in result.output
+    exam = rows(home, "select * from exams")[0]
+    assert (exam["chapter"], exam["items"], exam["correct"], exam["timed_out"]) == (2, 3, 0, 0)
+    assert all(i["answered"] == 0 and i["chapter"] == 2 for i in rows(home, "select * from exam_items"))
+
+
+def test_wrong_typed_answer_shows_the_answer(cli, studied, home):
+    cli("exam", "--cards", "5", "--exercises", "0", "--seed", "3", input="")
+    script = script_for(home, 1, wrong={i["position"] for i in rows(home, "select position from exam_items where mode = 'typed'")})
+    result = cli("exam", "--cards", "5", "--exercises", "0", "--seed", "3", input=script)
+    assert "✗" in result.output and "the answer:" in result.output
+    typed = rows(home, "select * from exam_items where exam_id = 2 and mode = 'typed'")
+    assert typed and all(i["correct"] == 0 and i["answer"] == "nonsense" for i in typed)

@@ -164,7 +164,7 @@ def test_expect_close_names_a_mistake_shape_dtype_and_nan():
     expected = torch.ones(3)
     with pytest.raises(api.CheckFailed, match="classic"):
         api.expect_close(torch.full((3,), 2.0), expected, what="f", mistakes={"classic": torch.full((3,), 2.0)})
-    with pytest.raises(api.CheckFailed, match=r"has shape \(4\), expected \(3\)"):
+    with pytest.raises(api.CheckFailed, match=r"has shape \(4,\), expected \(3,\)"):
         api.expect_close(torch.ones(4), expected, what="f")
     with pytest.raises(api.CheckFailed, match="dtype float64, expected float32"):
         api.expect_close(torch.ones(3, dtype=torch.float64), expected, what="f")
@@ -256,3 +256,30 @@ def test_spawned_worker_grades_like_a_forked_one(tmp_path):
     loop.write_text("def softmax(X, dim=-1):\n    while True:\n        pass\n")
     timed_out = runner.grade(dataclasses.replace(ex, time_limit=1.0), loop, seed=3, spawn=True)
     assert timed_out.status == "timeout"
+
+
+def test_not_implemented_is_a_todo_only_when_the_learners_line_raises_it(tmp_path):
+    """torch raising NotImplementedError inside a learner's call is an error, not an unfinished TODO."""
+    import importlib.util
+
+    from learndl_cli.grader.worker import describe_exception
+
+    path = tmp_path / "learner.py"
+    path.write_text(
+        "import torch\n"
+        "def todo(X):\n"
+        "    raise NotImplementedError('softmax')\n"
+        "def cpu_only(X):\n"
+        "    return torch.empty(2, device='meta').cpu()\n"
+    )
+    spec = importlib.util.spec_from_file_location("learner_ni", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    infos = {}
+    for name in ("todo", "cpu_only"):
+        try:
+            getattr(module, name)(None)
+        except NotImplementedError as exc:
+            infos[name] = describe_exception(exc, str(path))
+    assert infos["todo"]["not_implemented"] is True and infos["todo"]["line"] == 3
+    assert infos["cpu_only"]["not_implemented"] is False and infos["cpu_only"]["line"] == 5

@@ -402,3 +402,19 @@ def test_doctor_names_a_schema_mismatch(cli, deck_dir, home):
     result = cli("doctor")
     assert result.exit_code == 1
     assert "✗ schema:" in result.stdout and "newer than this learndl" in result.stdout and "fix: upgrade learndl" in result.stdout
+
+
+def test_progress_with_a_bad_review_is_refused_and_nothing_is_written(cli, deck_dir, tmp_path, db):
+    from learndl_cli.store.interop import snapshot
+
+    study(cli, 3)
+    out = tmp_path / "p.json"
+    assert cli("export", "--progress", str(out)).exit_code == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    data["cards"][0]["reviews"].append({"ts": "2026-03-05T00:00:00+00:00", "rating": 3})
+    data["cards"][-1]["reviews"].append({"ts": 5, "rating": "good"})
+    out.write_text(json.dumps(data), encoding="utf-8")
+    before = snapshot(db())
+    result = cli("import", "--progress", str(out))
+    assert result.exit_code == 2 and "each review needs a time 'ts' and a 'rating' from 1 to 4" in result.stderr
+    assert snapshot(db()) == before

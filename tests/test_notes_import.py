@@ -72,7 +72,8 @@ def test_explicit_cards_keep_heading_path_source_and_line_in_the_deck():
     assert len(deck.cards) == expected_cards(result) == 10
     by_front = {c.front: c for c in deck.cards}
     card = by_front["广播 (broadcasting)"]
-    assert card.context == "第二章 预备知识 › 2.1 数据操作"
+    # the file's only top heading is its title (the deck's title), not part of every card's context
+    assert result.title == "第二章 预备知识" and card.context == "2.1 数据操作"
     assert card.source == "explicit.md § 2.1 数据操作"
     text = render_deck([result], deck_id="t", title="T")
     assert "<!-- explicit.md:13 -->\n广播 (broadcasting) :: 形状不同的张量" in text
@@ -310,3 +311,37 @@ def test_one_deck_from_files_that_repeat_each_other_and_deck_ids_in_use(cli, dec
     assert taken.exit_code == 2
     assert "deck id 'basics' is already used by" in taken.stderr
     assert not (Path(deck_dir).parent / "home" / "decks" / "basics.md").exists()
+
+
+@pytest.mark.parametrize(
+    "raw, shown",
+    [
+        ("✅ 第二章：数学基础", "第二章：数学基础"),
+        ("🔹 AlexNet", "AlexNet"),
+        ("`pytorch+cuda`安装", "`pytorch+cuda`安装"),
+        ("[环境配置](https://zhuanlan.zhihu.com/p/367740437)", "环境配置"),
+        ("循环神经网络(下次看)", "循环神经网络"),
+        ("==待整理内容==", "待整理内容"),
+    ],
+)
+def test_headings_are_shown_without_decoration(raw, shown):
+    from learndl_cli.notes_import import heading_shown
+
+    assert heading_shown(raw) == shown
+
+
+@pytest.mark.parametrize(
+    "raw, clean",
+    [
+        ('通过**跳跃连接**学习\n<img src="assets/image-2025.png" style="zoom:50%;" />', "通过**跳跃连接**学习 [图片]"),
+        ("AI地图![image-20240409113429066](d2l笔记.assets/image-20240409113429066.png)", "AI地图[图片]"),
+        ("![端到端训练](d2l笔记.assets/ml-loop.svg)", "[图片: 端到端训练]"),
+        ("[关于tensor的介绍](https://blog.csdn.net/x)", "关于tensor的介绍"),
+        ("知乎文章 (opens new window)", "知乎文章"),
+        ("<div align=\"center\"><strong>从入门到实战</strong></div>", "从入门到实战"),
+    ],
+)
+def test_pictures_and_links_become_words(raw, clean):
+    from learndl_cli.notes_import import clean_inline
+
+    assert clean_inline(raw) == clean

@@ -360,7 +360,7 @@ def test_report_does_not_import_torch(studied):
 def test_cached_days_follow_new_and_removed_reviews(cli, studied):
     """The per-day cache is refreshed for exactly the days whose reviews changed."""
     report_json(cli)  # fills the cache
-    assert rows(studied, "select count(*) as n from report_day_stamps")[0]["n"] == len(STUDY_DAYS)
+    assert rows(studied, "select count(*) as n from report_day_stamps where day != 'decks'")[0]["n"] == len(STUDY_DAYS)
     result = cli("quiz", "--ahead", "30", input="\n1\n\n3\n\n3\nu\nq\n", now="2026-03-02T11:00:00+00:00")
     assert result.exit_code == 0
     conn = sqlite3.connect(studied / "learndl.db")
@@ -391,3 +391,38 @@ def test_day_aggregates_agree_between_the_in_list_and_the_full_scan(studied, db)
     many = sorted(_compute_days(d, STUDY_DAYS + padding), key=lambda r: (r["day"], r["chapter"]))
     assert len(STUDY_DAYS + padding) > 200
     assert many == few and len(few) >= len(STUDY_DAYS)
+
+
+def test_cache_is_rebuilt_when_a_deck_changes_chapter(cli, studied):
+    before = report_json(cli, "--chapter", "3")
+    conn = sqlite3.connect(studied / "learndl.db")
+    with conn:  # what a sync does when the deck's front matter says chapter 4 now
+        conn.execute("update decks set chapter = 4 where id = 'linear'")
+        conn.execute("update cards set chapter = 4 where deck_id = 'linear'")
+    conn.close()
+    after = report_json(cli, "--chapter", "4")
+    assert after["totals"]["reviews"] == before["totals"]["reviews"] > 0
+    assert after["retention"] == [{**w} for w in before["retention"]]
+    moved = report_json(cli, "--chapter", "2")
+    assert moved["totals"]["reviews"] == len(rows(studied, "select r.id from reviews r join cards c on c.id = r.card_id where c.chapter = 2"))
+
+
+def test_day_stats_on_a_read_only_database(cli, studied):
+    """When the cache cannot be written, stale days are recomputed and used all the same."""
+    from sqlite_utils import Database
+
+    from learndl_cli.store import reports
+
+    report_json(cli)  # a full cache
+    want = sorted(tuple(r.values()) for r in rows(studied, "select day, chapter, reviews, ms, first_reviews, first_passed from report_days"))
+    conn = sqlite3.connect(studied / "learndl.db")
+    with conn:  # make two days stale
+        conn.execute("delete from report_day_stamps where day in ('2026-01-05', '2026-03-02')")
+        conn.execute("update report_days set reviews = 999 where day in ('2026-01-05', '2026-03-02')")
+    conn.close()
+    ro = sqlite3.connect(f"file:{studied / 'learndl.db'}?mode=ro", uri=True)
+    try:
+        got = sorted(tuple(r.values()) for r in reports.day_stats(Database(ro)))
+    finally:
+        ro.close()
+    assert got == want

@@ -453,9 +453,13 @@ def _watch(app, exercise, path: Path, *, poll_s: float = 0.2) -> None:  # pragma
     fd = sys.stdin.fileno()
     saved = termios.tcgetattr(fd)
 
+    from ..store import exercises as store
+
+    mode = "redrill" if store.round_start(app.db, exercise.name) else "drill"
+
     def regrade():
         console.rule(Text(time.strftime("%H:%M:%S"), style="dim"))
-        result, memory = _grade_and_record(app, exercise, path, device=device, seed=None, mode="drill")
+        result, memory = _grade_and_record(app, exercise, path, device=device, seed=None, mode=mode)
         render_result(result, memory, now=app.now())
         console.print(Text("h hint · r re-run · x reset · q quit", style="dim"))
 

@@ -69,7 +69,10 @@ def export(
             raise UserError(f"{anki}: an Anki package ends in .apkg")
         from ..interop.anki import write_apkg
 
-        counts = write_apkg(notes, anki)
+        try:
+            counts = write_apkg(notes, anki.expanduser())
+        except OSError as exc:
+            raise UserError(f"{anki}: cannot write: {exc.strerror or exc}") from None
         detail = ", ".join(f"{n} {t}" for t, n in sorted(counts.items()))
         typer.echo(f"Wrote {anki}: {len(notes)} notes ({detail}), {len(cards)} cards. In Anki: File › Import.")
         return

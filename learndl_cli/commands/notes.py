@@ -75,19 +75,19 @@ def import_cmd(
     if deck:
         groups.append((deck, deck, results))
     else:
-        seen: set[str] = set()
+        ids: set[str] = set()
         for path, result in zip(files, results):
             deck_id = "notes-" + slug(path.stem)
-            if deck_id in seen:
+            if deck_id in ids:
                 raise UserError(f"{path}: two notes files named {path.stem}; import them with --deck NAME")
-            seen.add(deck_id)
+            ids.add(deck_id)
             groups.append((deck_id, result.title or path.stem, [result]))
 
     for _, _, group in groups:
         if len(group) > 1:  # one question once per deck, across the files too
-            seen: dict = {}
+            asked: dict = {}
             for result in group:
-                result.proposals = unique_cards(result.proposals, result.problems, seen)
+                result.proposals = unique_cards(result.proposals, result.problems, asked)
     for result in results:
         for problem in result.problems:
             typer.echo(str(problem), err=True)
@@ -128,10 +128,13 @@ def _write(app, plans) -> None:
     from ..decks import check_registrable, sync
 
     for deck_id, target, text, _ in plans:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".md.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(".md.tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(target)
+        except OSError as exc:
+            raise UserError(f"{target}: cannot write the deck: {exc.strerror or exc}") from None
     registered = [Path(p).expanduser().resolve() for p in app.settings.deck_paths]
     new_paths = list(app.settings.deck_paths)
     for _, target, _, _ in plans:

@@ -93,7 +93,9 @@ def run_report(app, chapter: int | None, since: str | None, fmt: str, out: Path 
         if out is None:
             render(data, Console(highlight=False))
         else:
-            console = Console(record=True, width=110, highlight=False, file=open("/dev/null", "w"))
+            import io
+
+            console = Console(record=True, width=120, highlight=False, file=io.StringIO())
             render(data, console)
             write_out(console.export_text(), out)
 
@@ -115,7 +117,7 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         chapter: Annotated[Optional[int], typer.Option("--chapter", "-c", help="Only this chapter.")] = None,
         cards: Annotated[int, typer.Option("--cards", help="How many cards to draw.")] = 20,
-        exercises: Annotated[int, typer.Option("--exercises", help="How many exercises to solve (0 or 1).")] = 1,
+        exercises: Annotated[int, typer.Option("--exercises", help="How many exercises to solve (0 to 3).")] = 1,
         minutes: Annotated[float, typer.Option("--minutes", help="Time allowed.")] = 30.0,
         count_reviews: Annotated[
             bool, typer.Option("--count-reviews", help="Also record the answers as reviews (changes FSRS schedules).")

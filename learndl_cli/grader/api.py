@@ -123,7 +123,7 @@ class Rng:
 
 
 def fmt_shape(t: torch.Tensor) -> str:
-    return "(" + ", ".join(str(s) for s in t.shape) + ")"
+    return str(tuple(t.shape))
 
 
 def _dtype(t: torch.Tensor) -> str:

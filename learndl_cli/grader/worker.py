@@ -88,6 +88,13 @@ def _safe_str(exc: BaseException) -> str:
     return text[:600]
 
 
+def _is_raise(path: str, line: int | None) -> bool:
+    """Whether the learner's line is itself a ``raise`` (a TODO stub), not torch raising inside a call."""
+    import linecache
+
+    return bool(line) and linecache.getline(path, line).lstrip().startswith("raise")
+
+
 def describe_exception(exc: BaseException, learner_path: str) -> dict:
     line = None
     innermost_is_learner = False
@@ -106,7 +113,7 @@ def describe_exception(exc: BaseException, learner_path: str) -> dict:
         "type": type(exc).__name__,
         "message": _safe_str(exc),
         "line": line,
-        "not_implemented": isinstance(exc, NotImplementedError) and innermost_is_learner,
+        "not_implemented": isinstance(exc, NotImplementedError) and innermost_is_learner and _is_raise(learner_path, line),
         "forbidden": list(forbid.HITS),
         "memory": isinstance(exc, MemoryError) or "can't allocate memory" in _safe_str(exc),
         "exit": isinstance(exc, SystemExit),

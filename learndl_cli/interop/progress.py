@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from ..errors import UserError
-from ..scheduler import iso
+from ..scheduler import iso, parse_ts
 from ..store import interop as store
 
 FORMAT = "learndl-progress"
@@ -67,6 +67,41 @@ def load(text: str, name: str) -> dict:
     return data
 
 
+def _newer(theirs, ours) -> bool:
+    """Whether a last-review time is strictly later than ours (times compared, not strings)."""
+    if not theirs:
+        return False
+    return not ours or parse_ts(theirs) > parse_ts(ours)
+
+
+def _is_time(value) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        parse_ts(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_progress(progress: dict, name: str, n: int) -> None:
+    """Refuse values the scheduler could not read back (before anything is written)."""
+    for key in ("state", "reps", "lapses", "suspended", "leech"):
+        if progress[key] is not None and (isinstance(progress[key], bool) or not isinstance(progress[key], int)):
+            raise UserError(f"{name}: card {n}: '{key}' must be a whole number")
+    for key in ("stability", "difficulty"):
+        if progress[key] is not None and (isinstance(progress[key], bool) or not isinstance(progress[key], (int, float))):
+            raise UserError(f"{name}: card {n}: '{key}' must be a number")
+    for key in ("due", "last_review"):
+        if progress[key] not in (None, ""):
+            try:
+                parse_ts(progress[key])
+            except (TypeError, ValueError):
+                raise UserError(f"{name}: card {n}: '{key}' must be an ISO-8601 time") from None
+    if progress["state"] is not None and progress["state"] not in (0, 1, 2, 3):
+        raise UserError(f"{name}: card {n}: 'state' must be 0 (new), 1, 2 or 3")
+
+
 def import_progress(db: Database, data: dict, now: datetime, name: str = "progress") -> ImportSummary:
     summary = ImportSummary()
     index = store.all_cards_index(db)
@@ -93,6 +128,7 @@ def import_progress(db: Database, data: dict, now: datetime, name: str = "progre
         if local is not None and local["id"] in claimed:
             local = None
         progress = {k: entry["progress"].get(k) for k in store.CARD_PROGRESS_FIELDS}
+        _check_progress(progress, name, n)
         if local is None:
             # Not in any deck here: keep it aside, inactive, so its history is not lost.
             card_id = entry["id"] if entry["id"] not in by_id else uuid.uuid4().hex[:16]
@@ -111,7 +147,12 @@ def import_progress(db: Database, data: dict, now: datetime, name: str = "progre
             claimed.add(card_id)
             summary.matched += 1
             have = store.review_keys(db, card_id)
-        for review in entry.get("reviews") or []:
+        reviews = entry.get("reviews") or []
+        if not isinstance(reviews, list):
+            raise UserError(f"{name}: card {n}: 'reviews' must be a list")
+        for review in reviews:
+            if not isinstance(review, dict) or not _is_time(review.get("ts")) or review.get("rating") not in (1, 2, 3, 4):
+                raise UserError(f"{name}: card {n}: each review needs a time 'ts' and a 'rating' from 1 to 4")
             key = (review.get("ts"), review.get("rating"), review.get("kind") or "review")
             if key in have:
                 continue
@@ -120,7 +161,7 @@ def import_progress(db: Database, data: dict, now: datetime, name: str = "progre
             row["kind"] = row["kind"] or "review"
             row["card_id"] = card_id
             new_reviews.append(row)
-        if local is not None and (progress.get("last_review") or "") > (local.get("last_review") or ""):
+        if local is not None and _newer(progress.get("last_review"), local.get("last_review")):
             states.append({"id": card_id, **progress})
     summary.reviews_added = len(new_reviews)
     summary.states_updated = len(states)

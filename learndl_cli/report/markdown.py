@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 HEAT = "·░▒▓█"
 
 
@@ -127,5 +125,3 @@ def render(data: dict) -> str:
     lines.append("")
     return "\n".join(lines)
 
-
-__all__ = ["render", "date"]

@@ -143,6 +143,9 @@ def _compute_days(db: Database, days: list[str]) -> list[dict]:
     return out
 
 
+DECKS_STAMP = "decks"  # a row of report_day_stamps that is not a day
+
+
 def day_stats(db: Database) -> list[dict]:
     """Per study day and chapter: reviews, milliseconds, and first-of-day review-state reviews and
     passes. Kept in ``report_days``; only the days whose reviews changed (count or largest id, read
@@ -150,32 +153,47 @@ def day_stats(db: Database) -> list[dict]:
     reviews, not a million. When the cache cannot be written (read-only or busy database), the
     fresh numbers are used without storing them."""
     import sqlite3
+    import zlib
 
     current = {r["day"]: (r["n"], r["m"]) for r in db.query("select day, count(*) as n, max(id) as m from reviews group by day")}
+    # Cards take their chapter from their deck: when a deck changes chapter (or decks come and
+    # go), every day is recomputed. The stamp is a checksum of the (deck, chapter) pairs.
+    decks = "\n".join(f"{r['id']}:{r['chapter']}" for r in db.query("select id, chapter from decks order by id"))
+    current[DECKS_STAMP] = (zlib.crc32(decks.encode("utf-8")), 0)
     stored = {r["day"]: (r["n"], r["max_id"]) for r in db.query("select day, n, max_id from report_day_stamps")}
-    stale = sorted(d for d, stamp in current.items() if stored.get(d) != stamp)
+    if stored.get(DECKS_STAMP) != current[DECKS_STAMP]:
+        stored = {}
+    stale = sorted(d for d, stamp in current.items() if stored.get(d) != stamp and d != DECKS_STAMP)
     gone = [d for d in stored if d not in current]
-    fresh: list[dict] = []
-    if stale or gone:
-        fresh = _compute_days(db, stale)
-        try:
-            with write_txn(db):
-                for chunk_start in range(0, len(stale + gone), 400):
-                    chunk = (stale + gone)[chunk_start : chunk_start + 400]
-                    marks = ",".join("?" for _ in chunk)
-                    db.execute(f"delete from report_days where day in ({marks})", chunk)
-                    db.execute(f"delete from report_day_stamps where day in ({marks})", chunk)
-                db.conn.executemany(
-                    "insert into report_days (day, chapter, reviews, ms, first_reviews, first_passed) values (?, ?, ?, ?, ?, ?)",
-                    [(r["day"], r["chapter"], r["reviews"], r["ms"], r["first_reviews"], r["first_passed"]) for r in fresh],
-                )
-                db.conn.executemany(
-                    "insert into report_day_stamps (day, n, max_id) values (?, ?, ?)",
-                    [(d, *current[d]) for d in stale],
-                )
-        except sqlite3.OperationalError:
-            keep = [dict(r) for r in db.query("select * from report_days") if r["day"] in current and r["day"] not in set(stale)]
-            return keep + fresh
+    if not (stale or gone or not stored):
+        return _cached_days(db)
+    fresh = _compute_days(db, stale)
+    try:
+        with write_txn(db):
+            if not stored:  # a full recomputation: nothing old may survive
+                db.execute("delete from report_days")
+                db.execute("delete from report_day_stamps")
+            dropped = stale + gone
+            for i in range(0, len(dropped), 400):
+                chunk = dropped[i : i + 400]
+                marks = ",".join("?" for _ in chunk)
+                db.execute(f"delete from report_days where day in ({marks})", chunk)
+                db.execute(f"delete from report_day_stamps where day in ({marks})", chunk)
+            db.conn.executemany(
+                "insert into report_days (day, chapter, reviews, ms, first_reviews, first_passed) values (?, ?, ?, ?, ?, ?)",
+                [(r["day"], r["chapter"], r["reviews"], r["ms"], r["first_reviews"], r["first_passed"]) for r in fresh],
+            )
+            db.conn.executemany(
+                "insert or replace into report_day_stamps (day, n, max_id) values (?, ?, ?)",
+                [(d, *current[d]) for d in [*stale, DECKS_STAMP]],
+            )
+    except sqlite3.OperationalError:  # read-only or busy: use the fresh numbers without keeping them
+        valid = set(stored) - set(stale) - set(gone)
+        return [r for r in _cached_days(db) if r["day"] in valid] + fresh
+    return _cached_days(db)
+
+
+def _cached_days(db: Database) -> list[dict]:
     return [dict(r) for r in db.query("select day, chapter, reviews, ms, first_reviews, first_passed from report_days")]
 
 
@@ -208,7 +226,8 @@ def redrills_by_day(db: Database, shift: str, last_day: str) -> list[dict]:
     return list(
         db.query(
             """select exercise, date(due, ?) as day, due from exercise_schedule
-               where due is not null and due != '' and date(due, ?) <= ? order by due""",
+               where last_review is not null and due is not null and due != '' and date(due, ?) <= ?
+               order by due""",
             [shift, shift, last_day],
         )
     )
