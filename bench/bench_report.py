@@ -182,8 +182,9 @@ def main() -> None:
         home, now = args.home, NOW
         if args.rebuild or not (home / "learndl.db").exists():
             if home.exists():
-                for f in home.glob("learndl.db*"):
-                    f.unlink()
+                import shutil
+
+                shutil.rmtree(home)  # the database, its WAL and its backups
             build(home)
     else:
         import make_scale_db

@@ -14,3 +14,27 @@ Content (decks/, exercises/, solutions/) is data, kept apart from this engine.
 """
 
 __version__ = "0.1.0"
+
+
+def _import_sqlite_utils_lean() -> None:
+    """Import sqlite_utils without its optional pandas and numpy support.
+
+    sqlite_utils imports pandas and numpy when they are installed (the FSRS optimizer brings
+    pandas), which costs every command half a second. learndl never hands it DataFrames or numpy
+    values, so the import is made with both hidden; they stay importable for code that needs them.
+    """
+    import sys
+
+    if "sqlite_utils" in sys.modules:
+        return
+    hidden = [name for name in ("pandas", "numpy") if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # makes "import name" raise ImportError inside sqlite_utils
+    try:
+        import sqlite_utils  # noqa: F401
+    finally:
+        for name in hidden:
+            sys.modules.pop(name, None)
+
+
+_import_sqlite_utils_lean()

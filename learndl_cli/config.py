@@ -100,7 +100,7 @@ def validate(settings: Settings, path: Path, text: str = "") -> Settings:
     for key in ("learning_steps_minutes", "relearning_steps_minutes"):
         if any(v <= 0 for v in getattr(settings, key)):
             bad(key, "every step must be more than 0 minutes")
-    if settings.fsrs_parameters and len(settings.fsrs_parameters) not in (19, 21):
+    if settings.fsrs_parameters and len(settings.fsrs_parameters) != 21:
         bad("fsrs_parameters", "FSRS-6 needs 21 parameters")
     return settings
 

@@ -209,6 +209,22 @@ def _blocks(lines: list[str], first: int):
         yield start, block
 
 
+def _merge_code_blocks(blocks):
+    """A block that is only a fenced code block belongs to the note above it (a blank line before a
+    code fence is ordinary Markdown, not the end of the answer)."""
+    previous = None
+    for start, block in blocks:
+        is_code = FENCE_RE.match(block[0]) is not None and FENCE_RE.match(block[-1]) is not None and len(block) > 1
+        if is_code and previous is not None and not HEADING_RE.match(previous[1][0]):
+            previous = (previous[0], previous[1] + [""] + block)
+            continue
+        if previous is not None:
+            yield previous
+        previous = (start, block)
+    if previous is not None:
+        yield previous
+
+
 def _strip_comments(text: str) -> str:
     return COMMENT_RE.sub("", text) if "<!--" in text else text
 
@@ -287,7 +303,7 @@ def parse_deck(text: str, path: str = "<deck>") -> Deck:
     sticky_source = deck.source
     seen_ids: dict[str, int] = {}
     seen_fronts: dict[tuple[str, str], int] = {}
-    for start, block in _blocks(lines, first):
+    for start, block in _merge_code_blocks(_blocks(lines, first)):
         m = HEADING_RE.match(block[0]) if len(block) == 1 else None
         if m:
             level = len(m.group(1))

@@ -235,3 +235,16 @@ def test_parser_never_raises_on_arbitrary_text(text):
     deck = parse_deck(HEAD + text, "fuzz.md")
     for problem in deck.problems:
         assert str(problem).startswith("fuzz.md:")
+
+
+def test_a_code_block_after_a_blank_line_belongs_to_the_answer():
+    deck = parse("Q: how?\nA: like this:\n\n```python\nx = 1\n\ny = 2\n```\n\n# Next\n\n```python\norphan()\n```\n")
+    assert len(deck.cards) == 1
+    assert deck.cards[0].back.endswith("```python\nx = 1\n\ny = 2\n```")
+    assert [p.message.split(":")[0] for p in deck.problems] == ["not a card"]
+
+
+def test_fixture_decks_validate_clean(cli, deck_dir):
+    result = cli("decks", "validate")
+    assert result.exit_code == 0, result.output
+    assert "7 cards" in result.output

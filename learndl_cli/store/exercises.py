@@ -23,6 +23,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from ..scheduler import Memory, Rating, Scheduler, SchedulerConfig, iso, parse_ts
+from .db import write_txn
 
 PASS = "pass"
 
@@ -44,7 +45,7 @@ def record_attempt(
     seed: int,
     mode: str = "check",
 ) -> int:
-    with db.atomic():
+    with write_txn(db):
         table = db.table("attempts")
         table.insert(
             {
@@ -64,18 +65,18 @@ def record_attempt(
 
 
 def record_hint(db: Database, exercise: str, ts: datetime, level: int) -> None:
-    with db.atomic():
+    with write_txn(db):
         db.table("hint_views").insert({"exercise": exercise, "ts": iso(ts), "level": int(level)})
 
 
 def record_solution_view(db: Database, exercise: str, ts: datetime, forced: bool) -> None:
-    with db.atomic():
+    with write_txn(db):
         db.table("solution_views").insert({"exercise": exercise, "ts": iso(ts), "forced": int(bool(forced))})
 
 
 def start_redrill(db: Database, exercise: str, now: datetime) -> None:
     """Begin a new round for ``exercise`` (its hints and attempts start counting from zero)."""
-    with db.atomic():
+    with write_txn(db):
         if db.table("exercise_schedule").count_where("exercise = ?", [exercise]):
             db.execute("UPDATE exercise_schedule SET redrill_started = ? WHERE exercise = ?", [iso(now), exercise])
         else:
@@ -194,7 +195,7 @@ def record_grade(
 ) -> Memory | None:
     """Store one grade (``result`` as ``GradeResult.to_dict()``); on the round's first pass, review
     the exercise with FSRS and return its new memory."""
-    with db.atomic():
+    with write_txn(db):
         hints = hint_level(db, exercise)
         failed = failed_attempts(db, exercise)
         seen = solution_viewed(db, exercise)
