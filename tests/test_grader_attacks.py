@@ -344,3 +344,44 @@ def test_learner_error_points_at_the_learner_line(runner, softmax, tmp_path):
     result = grade(runner, softmax, tmp_path, source)
     assert result.status == "error"
     assert problem(result).message.startswith("softmax.py:5: RuntimeError: The size of tensor a")
+
+
+def test_the_child_dies_with_a_killed_grading_parent(tmp_path):
+    """kill -9 of `learndl check` while the learner's code loops: the loop does not outlive it."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    fifo = tmp_path / "started"
+    os.mkfifo(fifo)
+    learner = tmp_path / "softmax.py"
+    learner.write_text(
+        "def softmax(X, dim=-1):\n"
+        f"    open({str(fifo)!r}, 'w').write('looping')\n"
+        "    while True:\n"
+        "        pass\n"
+    )
+    env = {**os.environ, "LEARNDL_HOME": str(tmp_path / "home")}
+    parent = subprocess.Popen([sys.executable, "-m", "learndl_cli", "check", "softmax", "--file", str(learner)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(fifo) as f:  # returns once the learner's code is running
+        assert f.read() == "looping"
+    children = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                status = open(f"/proc/{entry}/status").read()
+            except OSError:
+                continue
+            if f"\nPPid:\t{parent.pid}\n" in status:
+                children.append(int(entry))
+    assert children, "no grading child found"
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 5
+    alive = children
+    while alive and time.monotonic() < deadline:
+        alive = [pid for pid in alive if os.path.exists(f"/proc/{pid}") and "State:\tZ" not in open(f"/proc/{pid}/status").read()]
+    assert alive == []

@@ -378,3 +378,43 @@ def test_read_only_data_dir_gives_one_line(small_disk):
     finally:
         subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], capture_output=True)
     assert _run(home, "status").returncode == 0
+
+
+def test_a_grade_killed_mid_attempt_is_never_shown_as_a_pass(home, cli, tmp_path):
+    """SIGKILL `learndl check` at random points: each attempt on record is whole, and a pass is
+    on record only for a grade that finished."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    starter = tmp_path / "mine.py"
+    shutil.copy(root / "exercises" / "softmax" / "softmax.py", starter)
+    solution = root / "solutions" / "softmax.py"
+    env = {**os.environ, "LEARNDL_HOME": str(home), "LEARNDL_NOW": NOW}
+    assert cli("status").exit_code == 0
+    rng = random.Random(7)
+    finished_passes = 0
+    kills = int(os.environ.get("LEARNDL_GRADE_KILLS", "12"))
+    for run in range(kills):
+        target = solution if run % 2 else starter
+        proc = subprocess.Popen([sys.executable, "-m", "learndl_cli", "check", "softmax", "--file", str(target)],
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        try:
+            # fault injection: the kill lands anywhere from start-up to the end of grading
+            code = proc.wait(timeout=rng.uniform(0.05, 3.0))
+            finished_passes += code == 0
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    conn = sqlite3.connect(home / "learndl.db")
+    assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
+    rows = conn.execute("select verdict, checks from attempts").fetchall()
+    conn.close()
+    for verdict, checks in rows:
+        assert verdict in ("pass", "fail", "error", "timeout")
+        results = json.loads(checks)
+        if verdict == "pass":
+            assert results and all(c["status"] == "pass" for c in results)
+    assert sum(1 for v, _ in rows if v == "pass") == finished_passes
+    listed = json.loads(cli("exercise", "--json").stdout)
+    entry = next(e for e in (listed["exercises"] if isinstance(listed, dict) else listed) if e["name"] == "softmax")
+    assert (entry["status"] in ("passed", "due")) == (finished_passes > 0)

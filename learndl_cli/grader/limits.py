@@ -7,6 +7,9 @@
   the child's whole process group).
 - ``RLIMIT_FSIZE``: files the child writes (its captured output included) stay small.
 - ``RLIMIT_CORE``: no core dumps.
+- ``RLIMIT_CPU`` and ``PR_SET_PDEATHSIG``: backstops for when the grading parent itself is killed
+  (Ctrl-C, kill -9): the child then dies with it, or at the latest when its CPU time runs out, so
+  no endless loop outlives the grade.
 """
 
 from __future__ import annotations
@@ -55,7 +58,22 @@ def _user_tasks() -> int:
     return count
 
 
-def apply(memory_limit_mb: int | None, *, address_space: bool = True) -> None:
+def _die_with_parent() -> None:
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before the line above: nobody is waiting for us
+        os._exit(1)
+
+
+def apply(memory_limit_mb: int | None, *, address_space: bool = True, cpu_seconds: int | None = None) -> None:
+    _die_with_parent()
+    if cpu_seconds:
+        _set(resource.RLIMIT_CPU, cpu_seconds)
     _set(resource.RLIMIT_CORE, 0)
     _set(resource.RLIMIT_FSIZE, OUTPUT_LIMIT)
     if os.getuid() != 0:

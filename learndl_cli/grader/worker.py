@@ -77,7 +77,11 @@ def _setup(spec: dict, keep: tuple[int, ...], forked: bool) -> None:
     os.environ.update(
         {"PATH": "/usr/bin:/bin", "HOME": home, "TMPDIR": home, "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1"}
     )
-    limits.apply(spec.get("memory_limit_mb"), address_space=spec.get("device") != "cuda")
+    limits.apply(
+        spec.get("memory_limit_mb"),
+        address_space=spec.get("device") != "cuda",
+        cpu_seconds=int(spec.get("time_limit") or 10) * 2 + 5,
+    )
 
 
 def _safe_str(exc: BaseException) -> str:
