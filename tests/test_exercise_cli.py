@@ -258,16 +258,18 @@ def test_watch_mode_regrades_on_save_in_a_terminal(home):
     try:
         until("not implemented yet")
         until("q quit")
-        shutil.copy(SOLUTION, work_file(home))
-        until("✓ pass")
         os.write(fd, b"h")
         until("Hint 1/3")
+        work_file(home).write_text("def softmax(X, dim=-1):\n    return X  # my first try\n")
+        until("✗ fail")
         os.write(fd, b"x")
         until("[y/N]")
         os.write(fd, b"y")
         until("kept as")
         until("not implemented yet")  # the reset file is graded again
-        os.write(fd, b"q")
+        shutil.copy(SOLUTION, work_file(home))
+        until("✓ pass")
+        until("All checks pass")  # the drill ends on a pass
         _, status = os.waitpid(pid, 0)
         assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
     finally:
@@ -277,5 +279,6 @@ def test_watch_mode_regrades_on_save_in_a_terminal(home):
         except (ProcessLookupError, ChildProcessError):
             pass
         os.close(fd)
-    assert "NotImplementedError" in work_file(home).read_text()
-    assert len(list(work_file(home).parent.glob("softmax.py.*.bak"))) == 1
+    assert work_file(home).read_text() == SOLUTION.read_text()
+    backups = list(work_file(home).parent.glob("softmax.py.*.bak"))
+    assert len(backups) == 1 and "my first try" in backups[0].read_text()

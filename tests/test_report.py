@@ -426,3 +426,15 @@ def test_day_stats_on_a_read_only_database(cli, studied):
     finally:
         ro.close()
     assert got == want
+
+
+def test_true_retention_per_chapter(cli, studied):
+    data = report_json(cli)
+    reviews = rows(studied, "select r.*, c.chapter from reviews r join cards c on c.id = r.card_id")
+    start = (date.fromisoformat(TODAY) - timedelta(days=29)).isoformat()
+    for c in data["chapters"]:
+        mine = [r for r in reviews if r["chapter"] == c["chapter"]]
+        total, passed = expected_retention(mine, start, TODAY)
+        assert c["true_retention_30d"] == {
+            "reviews": total, "passed": passed, "retention": pytest.approx(passed / total, abs=1e-4) if total else None,
+        }

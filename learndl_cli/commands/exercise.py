@@ -210,7 +210,7 @@ def exercise_cmd(
     if interactive:
         from rich.markdown import Markdown
 
-        console.print(Markdown(exercise.statement()))
+        console.print(Markdown(exercise.statement()), soft_wrap=False)
     else:
         console.print(Text(f"{exercise.title} (d2l {exercise.section})", style="bold"))
         console.print(Text(f"Statement: {exercise.statement_path}"))
@@ -457,17 +457,27 @@ def _watch(app, exercise, path: Path, *, poll_s: float = 0.2) -> None:  # pragma
 
     mode = "redrill" if store.round_start(app.db, exercise.name) else "drill"
 
-    def regrade():
+    def regrade() -> bool:
         console.rule(Text(time.strftime("%H:%M:%S"), style="dim"))
         result, memory = _grade_and_record(app, exercise, path, device=device, seed=None, mode=mode)
         render_result(result, memory, now=app.now())
+        if result.status == "pass":
+            console.print(
+                Text.assemble(
+                    ("All checks pass. ", "bold green"),
+                    f"Compare with the reference: learndl solution {exercise.name}",
+                )
+            )
+            return True
         console.print(Text("h hint · r re-run · x reset · q quit", style="dim"))
+        return False
 
     try:
         tty.setcbreak(fd)
         last = _signature(path)
         pending = None
-        regrade()
+        if regrade():
+            return
         while True:
             ready, _, _ = select.select([fd], [], [], poll_s)
             if ready:
@@ -475,7 +485,8 @@ def _watch(app, exercise, path: Path, *, poll_s: float = 0.2) -> None:  # pragma
                 if key == "q":
                     return
                 if key == "r":
-                    regrade()
+                    if regrade():
+                        return
                 elif key == "h":
                     _show_hint(app, exercise)
                 elif key == "x":
@@ -488,7 +499,8 @@ def _watch(app, exercise, path: Path, *, poll_s: float = 0.2) -> None:  # pragma
             if current != last:
                 if pending == current:
                     last, pending = current, None
-                    regrade()
+                    if regrade():
+                        return
                 else:
                     pending = current
     except KeyboardInterrupt:

@@ -137,6 +137,7 @@ def gather(db, settings, now: datetime, options: Options | None = None, exercise
                 "cards": 0, "new": 0, "learning": 0, "young": 0, "mature": 0,
                 "suspended": 0, "leeches": 0, "lapses": 0,
                 "retrievability": None, "reviewed": 0,
+                "true_retention_30d": {"reviews": 0, "passed": 0, "retention": None},
                 "exercises": {"total": 0, "passed": 0, "attempts": 0, "passes": 0, "attempts_per_pass": None, "hints": 0},
             }
         return chapters[ch]
@@ -195,7 +196,14 @@ def gather(db, settings, now: datetime, options: Options | None = None, exercise
     # ---- totals
     keys = ("cards", "new", "learning", "young", "mature", "suspended", "leeches", "lapses")
     totals = {k: sum(c[k] for c in chapter_list) for k in keys}
-    stats_days = [r for r in store.day_stats(db) if chapter is None or r["chapter"] == chapter]
+    all_days = store.day_stats(db)
+    stats_days = [r for r in all_days if chapter is None or r["chapter"] == chapter]
+    # True retention over the last 30 days, per chapter.
+    start30 = (today - timedelta(days=29)).isoformat()
+    for c in chapter_list:
+        window = [r for r in all_days if r["chapter"] == c["chapter"] and start30 <= r["day"] <= today_s]
+        n, k = sum(r["first_reviews"] or 0 for r in window), sum(r["first_passed"] or 0 for r in window)
+        c["true_retention_30d"] = {"reviews": n, "passed": k, "retention": _ratio(k, n)}
     per_day_all: dict[str, dict] = {}
     for r in stats_days:
         d = per_day_all.setdefault(r["day"], {"day": r["day"], "n": 0, "ms": 0, "first": 0, "passed": 0})

@@ -25,7 +25,8 @@ section h2 { margin: 0 0 12px; font-size: 18px; }
 .grid2 { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 18px; }
 .grid2 > section { margin-top: 18px; }
 table { border-collapse: collapse; width: 100%; font-size: 14px; }
-th { text-align: left; color: var(--muted); font-weight: 600; border-bottom: 1px solid var(--line); padding: 6px 8px; }
+th { text-align: left; color: var(--muted); font-weight: 600; border-bottom: 1px solid var(--line); padding: 6px 8px; white-space: nowrap; }
+td.t { min-width: 210px; }
 td { border-bottom: 1px solid #eaeef2; padding: 6px 8px; vertical-align: middle; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 tr.total td { font-weight: 650; border-bottom: none; }
@@ -60,7 +61,7 @@ def _e(x) -> str:
     return escape(str(x), quote=True)
 
 
-def state_bar_svg(c: dict, width: int = 160, height: int = 12) -> str:
+def state_bar_svg(c: dict, width: int = 110, height: int = 12) -> str:
     total = c["cards"]
     if not total:
         return ""
@@ -207,10 +208,10 @@ def render(data: dict) -> str:
         ex = c["exercises"]
         rows.append(
             "<tr>"
-            f'<td class="n">{"–" if c["chapter"] is None else c["chapter"]}</td><td>{_e(c["title"] or "")}</td>'
+            f'<td class="n">{"–" if c["chapter"] is None else c["chapter"]}</td><td class="t">{_e(c["title"] or "")}</td>'
             + "".join(f'<td class="n">{c[k]}</td>' for k in ("new", "learning", "young", "mature"))
             + f"<td>{state_bar_svg(c)}</td>"
-            f'<td class="n">{pct(c["retrievability"])}</td><td class="n">{c["lapses"]}</td>'
+            f'<td class="n">{pct(c["retrievability"])}</td><td class="n">{pct(c["true_retention_30d"]["retention"])}</td><td class="n">{c["lapses"]}</td>'
             f'<td class="n">{(str(ex["passed"]) + "/" + str(ex["total"])) if ex["total"] else "–"}</td>'
             f'<td class="n">{_app(ex["attempts_per_pass"])}</td>'
             f'<td class="n">{ex["hints"]}</td></tr>'
@@ -218,14 +219,14 @@ def render(data: dict) -> str:
     rows.append(
         '<tr class="total"><td></td><td>all</td>'
         + "".join(f'<td class="n">{t[k]}</td>' for k in ("new", "learning", "young", "mature"))
-        + f'<td></td><td class="n">{pct(t["retrievability"])}</td><td class="n">{t["lapses"]}</td>'
+        + f'<td></td><td class="n">{pct(t["retrievability"])}</td><td class="n">{pct(r30["retention"]) if r30 else "–"}</td><td class="n">{t["lapses"]}</td>'
         f'<td class="n">{t["exercises_passed"]}/{t["exercises"]}</td><td></td><td class="n">{t["hints"]}</td></tr>'
     )
     legend = "".join(f'<span><i style="background:{STATE[k]}"></i>{k}</span>' for k in ("mature", "young", "learning", "new"))
     parts.append(
         "<section><h2>Chapters</h2><table><thead><tr>"
         '<th class="n">ch</th><th>title</th><th class="n">new</th><th class="n">learning</th><th class="n">young</th>'
-        '<th class="n">mature</th><th>cards</th><th class="n">recall</th><th class="n">lapses</th><th class="n">exercises</th>'
+        '<th class="n">mature</th><th>cards</th><th class="n">recall</th><th class="n" title="true retention, last 30 days">ret. 30d</th><th class="n">lapses</th><th class="n">exercises</th>'
         '<th class="n">attempts/pass</th><th class="n">hints</th></tr></thead><tbody>'
         + "".join(rows)
         + f'</tbody></table><div class="legend" style="margin-top:10px">{legend}</div>'
@@ -289,7 +290,7 @@ def render(data: dict) -> str:
                     delta = f' <span class="{cls}">{"+" if c["delta"] > 0 else ""}{c["delta"] * 100:.0f}</span>'
                 per.append(f"ch{c['chapter']} {pct(c['score'])}{delta}")
             rows.append(
-                f'<tr><td class="n">{e["id"]}</td><td>{_e(e["started"][:16].replace("T", " "))}</td>'
+                f'<tr><td class="n">{e["id"]}</td><td style="white-space:nowrap">{_e(e["started"][:16].replace("T", " "))}</td>'
                 f'<td class="n">{e["correct"]}/{e["items"]}</td><td class="n">{pct(e["score"])}</td><td>{" · ".join(per)}</td></tr>'
             )
         parts.append(

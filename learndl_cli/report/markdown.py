@@ -55,14 +55,15 @@ def render(data: dict) -> str:
         rows.append(
             [
                 "–" if c["chapter"] is None else c["chapter"], c["title"] or "", c["new"], c["learning"], c["young"],
-                c["mature"], pct(c["retrievability"]), c["lapses"],
+                c["mature"], pct(c["retrievability"]), pct(c["true_retention_30d"]["retention"]), c["lapses"],
                 f"{ex['passed']}/{ex['total']}" if ex["total"] else "–",
                 f"{ex['attempts_per_pass']:.1f}" if ex["attempts_per_pass"] is not None else "–",
                 ex["hints"],
             ]
         )
-    rows.append(["", "**all**", t["new"], t["learning"], t["young"], t["mature"], pct(t["retrievability"]), t["lapses"], f"{t['exercises_passed']}/{t['exercises']}", "", t["hints"]])
-    lines += _table(["ch", "title", "new", "learning", "young", "mature", "recall", "lapses", "exercises", "attempts/pass", "hints"], rows, "rl" + "r" * 9)
+    r30 = next((w["retention"] for w in data["retention"] if w["window"] == "30d"), None)
+    rows.append(["", "**all**", t["new"], t["learning"], t["young"], t["mature"], pct(t["retrievability"]), pct(r30), t["lapses"], f"{t['exercises_passed']}/{t['exercises']}", "", t["hints"]])
+    lines += _table(["ch", "title", "new", "learning", "young", "mature", "recall", "retention 30d", "lapses", "exercises", "attempts/pass", "hints"], rows, "rl" + "r" * 10)
     lines += ["", "*recall*: average FSRS retrievability now; *mature*: an interval of 21 days or more.", "", "## True retention", ""]
     rows = []
     for w in data["retention"]:

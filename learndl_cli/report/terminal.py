@@ -54,6 +54,8 @@ def chapters_table(data: dict, width: int = 120) -> Table:
     if wide:
         table.add_column("", no_wrap=True)
     table.add_column("recall", justify="right")
+    if wide:
+        table.add_column("ret. 30d", justify="right")
     table.add_column("lapses", justify="right")
     table.add_column("exerc.", justify="right")
     table.add_column("att/pass", justify="right")
@@ -66,6 +68,7 @@ def chapters_table(data: dict, width: int = 120) -> Table:
             *(str(c[k] or "·") for k in ("new", "learning", "young", "mature")),
             *([state_bar(c, 16)] if wide else []),
             pct(c["retrievability"]),
+            *([pct(c["true_retention_30d"]["retention"])] if wide else []),
             str(c["lapses"] or "·"),
             f"{ex['passed']}/{ex['total']}" if ex["total"] else "·",
             f"{ex['attempts_per_pass']:.1f}" if ex["attempts_per_pass"] is not None else "·",
@@ -74,7 +77,9 @@ def chapters_table(data: dict, width: int = 120) -> Table:
     t = data["totals"]
     table.add_row(
         "", Text("all", style="bold"), *(Text(str(t[k]), style="bold") for k in ("new", "learning", "young", "mature")),
-        *([""] if wide else []), Text(pct(t["retrievability"]), style="bold"), Text(str(t["lapses"]), style="bold"),
+        *([""] if wide else []), Text(pct(t["retrievability"]), style="bold"),
+        *([Text(pct(next((w["retention"] for w in data["retention"] if w["window"] == "30d"), None)), style="bold")] if wide else []),
+        Text(str(t["lapses"]), style="bold"),
         Text(f"{t['exercises_passed']}/{t['exercises']}", style="bold"), "", Text(str(t["hints"]), style="bold"),
     )
     return table
