@@ -41,8 +41,9 @@ MAX_EXERCISES = 3
 def normalize(text: str) -> str:
     """Case, width, whitespace and punctuation never decide an answer: ``"Number of Elements。"``,
     ``"number of elements"`` and ``"ｎｕｍｂｅｒ ｏｆ ｅｌｅｍｅｎｔｓ"`` compare equal."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(ch for ch in text if not ch.isspace() and not unicodedata.category(ch).startswith("P") and ch not in "`")
+    text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    kept = "".join(ch for ch in text if not ch.isspace() and not unicodedata.category(ch).startswith("P") and ch not in "`")
+    return unicodedata.normalize("NFKC", kept)  # marks freed of a removed space compose again
 
 
 def width(text: str) -> int:

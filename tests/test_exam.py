@@ -350,3 +350,14 @@ def test_wrong_typed_answer_shows_the_answer(cli, studied, home):
     assert "✗" in result.output and "the answer:" in result.output
     typed = rows(home, "select * from exam_items where exam_id = 2 and mode = 'typed'")
     assert typed and all(i["correct"] == 0 and i["answer"] == "nonsense" for i in typed)
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30))
+def test_normalize_is_idempotent_and_ignores_spacing_and_case(text):
+    once = normalize(text)
+    assert normalize(once) == once
+    assert normalize(" " + text.upper() + "。") == normalize(text.upper())
+    assert not any(ch.isspace() for ch in once)
