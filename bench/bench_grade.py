@@ -139,6 +139,48 @@ def warm(runs: int) -> tuple[list[float], list[float]]:
     return passing, failing
 
 
+def check_all(env: dict) -> tuple[float, float]:
+    """`learndl check --all --solutions` (every reference solution, both cores): seconds, peak RSS MB."""
+    import resource
+
+    start = time.perf_counter()
+    timed([sys.executable, "-m", "learndl_cli", "check", "--all", "--solutions"], env, 0)
+    elapsed = time.perf_counter() - start
+    return elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def grade_rss(env: dict) -> float:
+    """Peak RSS (MB) of one cold `learndl check softmax`, parent and children."""
+    code = (
+        "import resource, subprocess, sys; "
+        "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    learndl = [sys.executable, "-m", "learndl_cli", "check", "softmax", "--file", str(SOLUTION), "--device", "cpu"]
+    out = subprocess.run([sys.executable, "-c", code, *learndl], env=env, capture_output=True, text=True).stdout
+    return int(out.strip()) / 1024
+
+
+def run(runs: int = 5) -> list:
+    """The grading rows of bench/run.py's table."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _util import Result
+
+    med = statistics.median
+    checks, baseline = cold(runs)
+    passing, failing = warm(runs * 2)
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "LEARNDL_HOME": str(Path(tmp) / "home")}
+        rss = grade_rss(env)
+        all_seconds, _ = check_all(env)
+    return [
+        Result("grade: cold `check softmax` vs plain pytest", med(checks), med(baseline), "≤ 0.6×", 0.6, f"peak RSS {rss:.0f} MB"),
+        Result("grade: warm re-grade in the drill loop (pass)", med(passing), None, "≤ 300 ms", 0.3,
+               f"failing starter {med(failing) * 1000:.0f} ms"),
+        Result("grade: `check --all --solutions`, 2 workers", all_seconds, None, "(no goal)", float("inf")),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
