@@ -30,11 +30,8 @@ def run(runs: int = 1) -> list[Result]:
         times.append(time.perf_counter() - start)
         if proc.returncode != 0:
             raise RuntimeError(f"learndl optimize failed ({proc.returncode}): {proc.stderr[-400:]}")
-    note = ""
-    for line in proc.stdout.splitlines():
-        if "log loss" in line.lower():
-            note = " ".join(line.split())[:90]
-            break
+    losses = [line.rsplit(":", 1)[1].split()[0] for line in proc.stdout.splitlines() if line.startswith("Log loss")]
+    note = f"log loss {' → '.join(losses)}" if losses else ""
     return [Result("optimize: 100k reviews", sorted(times)[len(times) // 2], None, "≤ 60 s", 60.0, note)]
 
 

@@ -214,7 +214,7 @@ def _merge_code_blocks(blocks):
     code fence is ordinary Markdown, not the end of the answer)."""
     previous = None
     for start, block in blocks:
-        is_code = FENCE_RE.match(block[0]) is not None and FENCE_RE.match(block[-1]) is not None and len(block) > 1
+        is_code = FENCE_RE.match(block[0]) is not None and len(block) > 1
         if is_code and previous is not None and not HEADING_RE.match(previous[1][0]):
             previous = (previous[0], previous[1] + [""] + block)
             continue

@@ -192,7 +192,23 @@ def _has_text(text: str) -> bool:
 def _safe_block(text: str) -> str:
     """Make ``text`` exactly one deck block: no blank line, no code fence or ``$$`` left open (either
     would swallow the notes after it), no comment opener, no last line a field line would eat."""
-    lines = [ln.replace("<!--", "<!ー-") for ln in text.split("\n") if ln.strip()]
+    raw = [ln.replace("<!--", "<!ー-") for ln in text.split("\n")]
+    lines: list[str] = []
+    fence = None
+    for k, ln in enumerate(raw):
+        if not ln.strip():
+            following = next((x for x in raw[k + 1 :] if x.strip()), "")
+            # Blank lines stay inside code, and one may stand before a code fence (the deck parser
+            # keeps a fenced block after a blank line with its note); anywhere else one would end it.
+            if fence is not None or (lines and lines[-1] and FENCE_RE.match(following)):
+                lines.append("")
+            continue
+        m = FENCE_RE.match(ln)
+        if fence is None and m:
+            fence = m.group(2)[0] * 3
+        elif fence is not None and ln.strip().startswith(fence):
+            fence = None
+        lines.append(ln)
     fence, math_line = None, None
     for k, ln in enumerate(lines):
         m = FENCE_RE.match(ln)

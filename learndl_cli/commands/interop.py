@@ -201,7 +201,13 @@ def optimize(
         before = opt.log_loss(reviews, current)
     console.print(f"{len(reviews)} reviews of {len({r.card for r in reviews})} cards; {usable} count for fitting.")
     console.print(f"Log loss with {which} parameters: {before:.4f}")
-    fitted = opt.fit(reviews, verbose=True)
+    sample = opt.sample_for_fit(reviews)
+    if len(sample) < len(reviews):
+        console.print(
+            f"Fitting on a random sample of {len({r.card for r in sample})} cards ({len(sample)} reviews), "
+            "to finish within a minute; the log loss below is measured on all your reviews."
+        )
+    fitted = opt.fit(sample, verbose=True)
     with console.status("Measuring the fitted parameters…"):
         after = opt.log_loss(reviews, fitted)
     console.print(f"Log loss with the fitted parameters: {after:.4f} (lower is better)")

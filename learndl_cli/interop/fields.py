@@ -95,6 +95,7 @@ def from_anki(text: str, *, is_html: bool) -> str:
         text = re.sub(r"<img\b[^>]*>", "[图片]", text, flags=re.I)
         text = re.sub(r"<[^>]+>", "", text)
         text = html.unescape(text)
+        text = re.sub(r"\n{2,}", "\n", text)  # the newlines the tag conversions above add
 
     def back(m: re.Match) -> str:
         inline = m.group(1) if m.group(1) is not None else m.group(4)
@@ -103,7 +104,7 @@ def from_anki(text: str, *, is_html: bool) -> str:
         return f"${body}$" if inline is not None else f"$${body}$$"
 
     text = MATHJAX_RE.sub(back, text)
-    return re.sub(r"\n{2,}", "\n", text).strip()
+    return text.strip()  # blank lines are settled when the note is written (notes_import._safe_block)
 
 
 # ---------------------------------------------------------------- cards → notes

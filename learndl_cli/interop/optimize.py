@@ -21,6 +21,10 @@ from ..scheduler import parse_ts
 
 MIN_REVIEWS = 512  # fsrs.optimizer.mini_batch_size: below it the optimizer returns the defaults
 MAX_SEQ = 64  # fsrs.optimizer.max_seq_len: only each card's first 64 reviews are used
+# fsrs's optimizer is a scalar torch loop, about 2.5 ms a review on this machine. A history larger
+# than this is fitted on a random sample of whole cards (seeded, so a re-run gives the same fit),
+# which keeps `learndl optimize` within a minute; the log loss is still measured on every review.
+MAX_FIT_REVIEWS = 12_000
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,26 @@ def log_loss(reviews: list[Review], parameters) -> float:
                 n += 1
             card, _ = scheduler.review_card(card, fsrs.Rating(r.rating), review_datetime=r.ts)
     return total / n if n else float("nan")
+
+
+def sample_for_fit(reviews: list[Review], limit: int = MAX_FIT_REVIEWS, seed: int = 0) -> list[Review]:
+    """Whole cards, drawn at random, until their reviews (the first MAX_SEQ of each) reach ``limit``."""
+    import random
+
+    cards = _by_card(reviews)
+    if sum(min(len(h), MAX_SEQ) for h in cards.values()) <= limit:
+        return reviews
+    order = list(cards)
+    random.Random(seed).shuffle(order)
+    chosen: list[Review] = []
+    for card in order:
+        history = cards[card][:MAX_SEQ]
+        if chosen and len(chosen) + len(history) > limit:
+            continue
+        chosen.extend(history)
+        if len(chosen) >= limit * 0.98:
+            break
+    return chosen
 
 
 def default_parameters() -> tuple[float, ...]:
