@@ -56,7 +56,8 @@ def run(runs: int = 11, scale_home: Path | None = None) -> list[Result]:
         env = env_for(Path(tmp))
         time_cmd(learndl_cmd("status"), env)
         a, b, _, _ = side_by_side(lambda: time_cmd(learndl_cmd("status"), env), lambda: time_cmd(BASELINE_IMPORTS, env), runs)
-        results.append(Result("status, empty data dir", a, b, "≤ 1.3×", 1.3))
+        rss = peak_rss_mb(learndl_cmd("status"), env)
+        results.append(Result("status, empty data dir", a, b, "≤ 1.3×", 1.3, f"peak RSS {rss:.0f} MB"))
     if scale_home is not None:
         env = env_for(scale_home, LEARNDL_NOW="2026-11-01T13:00:00+00:00")
         time_cmd(learndl_cmd("status"), env)
