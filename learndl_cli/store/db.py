@@ -139,7 +139,7 @@ def make_backup(db: Database, home: Path, now: datetime, tag: str = "") -> Path:
 
 def daily_backup(db: Database, home: Path, now: datetime) -> Path | None:
     """Keep one ``VACUUM INTO`` copy per day, and the last ``KEEP_BACKUPS`` of them."""
-    if not db["cards"].exists() or db["reviews"].count == 0:
+    if not db["cards"].exists() or not db.execute("select exists (select 1 from reviews)").fetchone()[0]:
         return None
     try:
         made = make_backup(db, home, now)
