@@ -25,7 +25,9 @@ def _synced(app):
 
 
 def _check_decks(db, deck_ids: list[str]) -> None:
-    known = {row["id"] for row in db.query("select id from decks")}
+    from ..store import cards as store_cards
+
+    known = store_cards.deck_ids(db)
     missing = [d for d in deck_ids if d not in known]
     if missing:
         raise UserError(f"no deck {', '.join(missing)} (learndl decks list shows the ids)")
@@ -160,9 +162,11 @@ def _import_csv(app, csv_file: Path, deck: Optional[str], chapter: int, force: b
         if edited is None or edited:
             raise UserError(f"{target}: {'edited by hand since the last import' if edited else 'exists and was not written by an import'}; pass --force to overwrite it, or --deck OTHER")
     db = _synced(app)  # the decks table knows every deck id in use
-    owner = list(db.query("select path from decks where id = ?", [deck_id]))
-    if owner and Path(owner[0]["path"]) != target.resolve():
-        raise UserError(f"deck id '{deck_id}' is already used by {owner[0]['path']}; choose another with --deck NAME")
+    from ..store.cards import deck_path
+
+    owner = deck_path(db, deck_id)
+    if owner and Path(owner) != target.resolve():
+        raise UserError(f"deck id '{deck_id}' is already used by {owner}; choose another with --deck NAME")
     cards = len(parse_deck(body, str(target)).cards)
     _write(app, [(deck_id, target, body, cards)])
 

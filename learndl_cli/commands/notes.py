@@ -13,6 +13,7 @@ import typer
 
 from ..context import get_app
 from ..errors import UserError
+from ..store import cards as store
 
 notes_app = typer.Typer(help="Turn your own Markdown notes into cards.", no_args_is_help=True)
 
@@ -114,9 +115,9 @@ def import_cmd(
                 raise UserError(f"{target}: exists and was not written by notes import; pass --force to overwrite it, or --deck OTHER")
             if edited and not force:
                 raise UserError(f"{target}: edited by hand since the last import; pass --force to overwrite your edits, or --deck OTHER")
-        owner = [row for row in app.db.query("select path from decks where id = ?", [deck_id])]
-        if owner and Path(owner[0]["path"]) != target.resolve():
-            raise UserError(f"deck id '{deck_id}' is already used by {owner[0]['path']}; choose another with --deck NAME")
+        owner = store.deck_path(app.db, deck_id)
+        if owner and Path(owner) != target.resolve():
+            raise UserError(f"deck id '{deck_id}' is already used by {owner}; choose another with --deck NAME")
         plans.append((deck_id, target, text, len(parse_deck(text, str(target)).cards)))
     if not plans:
         raise UserError("no cards found in the notes; see docs/interop.md for the syntaxes learndl reads", code=1)
@@ -145,11 +146,11 @@ def _write(app, plans) -> None:
     if len(new_paths) != len(app.settings.deck_paths):
         save_setting(app.home, "deck_paths", tuple(new_paths))
     settings = app.reload_settings()
-    before = {row["id"]: row["n"] for row in app.db.query("select deck_id as id, count(*) as n from cards where active = 1 group by deck_id")}
+    before = store.active_cards_by_deck(app.db)
     result = sync(app.db, settings, app.now())
     counts = {d["id"]: d["cards"] for d in result.decks}
     for deck_id, target, _, cards in plans:
-        reviewed = next(app.db.query("select count(*) as n from cards where deck_id = ? and active = 1 and reps > 0", [deck_id]))["n"]
+        reviewed = store.reviewed_cards_in_deck(app.db, deck_id)
         note = f"; {reviewed} of them keep their progress" if reviewed else ""
         was = before.get(deck_id)
         change = f" (was {was})" if was is not None and was != counts.get(deck_id, 0) else ""

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..errors import UserError
 from ..store import interop as store
-from ..store.db import BACKUP_DIR, DB_FILE, backups
+from ..store.db import BACKUP_DIR, DB_FILE, backups, vacuum_into
 from ..store.migrations import SCHEMA_VERSION, migrations
 
 MANUAL_PREFIX = "manual-"
@@ -32,17 +32,6 @@ def all_backups(home: Path) -> list[Path]:
     if folder.is_dir():
         found |= set(folder.glob(f"{MANUAL_PREFIX}*.db")) | set(folder.glob(f"{BEFORE_RESTORE_PREFIX}*.db"))
     return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
-
-
-def vacuum_into(source: Path, target: Path) -> None:
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.unlink(missing_ok=True)
-    conn = sqlite3.connect(str(source))
-    try:
-        conn.execute("VACUUM INTO ?", [str(tmp)])
-    finally:
-        conn.close()
-    tmp.replace(target)
 
 
 def backup(home: Path, now: datetime, target: Path | None = None, force: bool = False) -> Path:

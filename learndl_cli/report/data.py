@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 
 from ..scheduler import Memory, Scheduler, SchedulerConfig, iso, study_day
 from ..stats import streaks
+from ..store import cards as store_cards
 from ..store import reports as store
 
 VERSION = 1
@@ -73,8 +74,8 @@ def t_seen(chapters: list[dict]) -> int:
 
 def chapter_titles(db) -> dict[int, str]:
     by_chapter: dict[int, list[str]] = {}
-    for row in db.query("select chapter, title from decks where chapter is not null order by id"):
-        by_chapter.setdefault(row["chapter"], []).append(row["title"])
+    for chapter, title in store_cards.deck_titles_by_chapter(db):
+        by_chapter.setdefault(chapter, []).append(title)
     out = {}
     for chapter, titles in by_chapter.items():
         out[chapter] = titles[0] if len(titles) == 1 else CHAPTER_NAMES.get(chapter, " · ".join(titles))

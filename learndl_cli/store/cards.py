@@ -384,3 +384,27 @@ def unsuspend(db: Database, *, deck: str | None = None, leeches: bool = False) -
     with write_txn(db):
         cur = db.execute(sql, args)
     return cur.rowcount
+
+
+# ---------------------------------------------------------------- decks, for commands and reports
+
+
+def deck_ids(db: Database) -> set[str]:
+    return {row["id"] for row in db.query("select id from decks")}
+
+
+def deck_path(db: Database, deck_id: str) -> str | None:
+    rows = list(db.query("select path from decks where id = ?", [deck_id]))
+    return rows[0]["path"] if rows else None
+
+
+def active_cards_by_deck(db: Database) -> dict[str, int]:
+    return {row["id"]: row["n"] for row in db.query("select deck_id as id, count(*) as n from cards where active = 1 group by deck_id")}
+
+
+def reviewed_cards_in_deck(db: Database, deck_id: str) -> int:
+    return next(db.query("select count(*) as n from cards where deck_id = ? and active = 1 and reps > 0", [deck_id]))["n"]
+
+
+def deck_titles_by_chapter(db: Database) -> list[tuple[int, str]]:
+    return [(row["chapter"], row["title"]) for row in db.query("select chapter, title from decks where chapter is not null order by id")]

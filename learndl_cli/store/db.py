@@ -122,6 +122,18 @@ def open_db(home: Path, *, migrate: bool = True, backup_now: datetime | None = N
     return db
 
 
+def vacuum_into(source: Path, target: Path) -> None:
+    """A consistent copy of the database file ``source`` at ``target``, written atomically."""
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    conn = sqlite3.connect(str(source))
+    try:
+        conn.execute("VACUUM INTO ?", [str(tmp)])
+    finally:
+        conn.close()
+    tmp.replace(target)
+
+
 def make_backup(db: Database, home: Path, now: datetime, tag: str = "") -> Path:
     folder = home / BACKUP_DIR
     folder.mkdir(exist_ok=True)
