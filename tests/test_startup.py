@@ -123,3 +123,11 @@ def test_status_text(cli, deck_dir):
     cli("quiz", "--limit", "1", input="\n3\n")
     out = cli("status").stdout
     assert "streak 1 day" in out and "Studied today: 1 reviews of 1 cards" in out and "Next card due: in 10m" in out
+
+
+def test_status_folds_decks_with_nothing_due_and_all_lists_them(cli, deck_dir):
+    (deck_dir / "later.md").write_text("---\nid: later\ntitle: Later\nchapter: 3\n---\n\nx :: y\n", encoding="utf-8")
+    cli("quiz", "--deck", "later", "--limit", "1", input="\n4\n")  # its only card goes days away
+    out = cli("status").stdout
+    assert "basics" in out and "later" not in out and "+ 1 more decks" in out and "nothing due" in out
+    assert "later" in cli("status", "--all").stdout

@@ -63,7 +63,10 @@ def gather(app) -> dict:
     }
 
 
-def render(data: dict, console: Console) -> None:
+MAX_ROWS = 20  # decks listed before the rest are folded into one line (--all lists every deck)
+
+
+def render(data: dict, console: Console, *, all_decks: bool = False) -> None:
     from ..scheduler import format_interval, parse_ts
 
     streak = data["streak"]
@@ -79,7 +82,9 @@ def render(data: dict, console: Console) -> None:
     table.add_column("learning", justify="right", style="red")
     table.add_column("review", justify="right", style="green")
     table.add_column("new", justify="right", style="blue")
-    for deck in data["decks"]:
+    due_decks = [d for d in data["decks"] if d["learning"] or d["review"] or d["new"]]
+    shown = data["decks"] if all_decks else due_decks[:MAX_ROWS]
+    for deck in shown:
         table.add_row(
             deck["id"],
             deck["title"],
@@ -89,6 +94,11 @@ def render(data: dict, console: Console) -> None:
             str(deck["review"] or "·"),
             str(deck["new"] or "·"),
         )
+    folded = [d for d in data["decks"] if d not in shown]
+    if folded:
+        waiting = sum(d["learning"] + d["review"] + d["new"] for d in folded)
+        what = f"{waiting} due" if waiting else "nothing due"
+        table.add_row(f"[dim]+ {len(folded)} more decks[/dim]", f"[dim]{what} (--all lists them)[/dim]", "", "", "", "", "")
     due = data["due"]
     table.add_row("[bold]due today[/bold]", "", "", "", f"[bold]{due['learning']}", f"[bold]{due['review']}", f"[bold]{due['new']}")
     console.print(table)
@@ -116,10 +126,11 @@ def register(app: typer.Typer) -> None:
     def status(
         ctx: typer.Context,
         as_json: Annotated[bool, typer.Option("--json", help="Print the status as a JSON document.")] = False,
+        all_decks: Annotated[bool, typer.Option("--all", help="List every deck, also those with nothing due.")] = False,
     ) -> None:
         """Show what is due today per deck, the streak, today's study and the next due card."""
         data = gather(get_app(ctx))
         if as_json:
             typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         else:
-            render(data, Console(highlight=False))
+            render(data, Console(highlight=False), all_decks=all_decks)
