@@ -181,6 +181,9 @@ def test_schema_1_database_upgrades_in_place(tmp_path):
 
     db = open_db(home)
     assert len(migrations.applied(db)) == SCHEMA_VERSION
+    from learndl_cli.store.db import applied_migrations
+
+    assert applied_migrations(db.conn) == [m.name for m in migrations.applied(db)]
     assert [tuple(r.values()) for r in db.query("select id, state, stability, difficulty, due, reps, lapses from cards order by id")] == cards_before
     assert [tuple(r.values()) for r in db.query("select * from reviews order by id")] == reviews_before
     assert [tuple(r.values())[: len(attempts_before[0])] for r in db.query("select * from attempts order by id")] == attempts_before

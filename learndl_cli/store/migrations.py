@@ -195,4 +195,13 @@ def m002_exams(db: Database) -> None:
     db["report_day_stamps"].create({"day": str, "n": int, "max_id": int}, pk="day")
 
 
+@migrations()
+def m003_due_index(db: Database) -> None:
+    # Covers the per-deck due counts of `status` and `decks list` (and the quiz's counts), so they
+    # read a small index instead of every card row with its front and back.
+    db["cards"].create_index(
+        ["deck_id", "active", "suspended", "buried_until", "state", "due"], index_name="idx_cards_deck_due"
+    )
+
+
 SCHEMA_VERSION = len(migrations._migrations)
