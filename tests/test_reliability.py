@@ -417,7 +417,10 @@ def test_a_grade_killed_mid_attempt_is_never_shown_as_a_pass(home, cli, tmp_path
         results = json.loads(checks)
         if verdict == "pass":
             assert results and all(c["status"] == "pass" for c in results)
-    assert sum(1 for v, _ in rows if v == "pass") == finished_passes
+    passes = sum(1 for v, _ in rows if v == "pass")
+    # A kill can land after the attempt is committed but before the process exits: that pass is
+    # whole and may stand. A pass is never recorded for a starter, nor more often than graded.
+    assert finished_passes <= passes <= (kills + 1) // 2
     listed = json.loads(cli("exercise", "--json").stdout)
     entry = next(e for e in (listed["exercises"] if isinstance(listed, dict) else listed) if e["name"] == "softmax")
-    assert (entry["status"] in ("passed", "due")) == (finished_passes > 0)
+    assert (entry["status"] in ("passed", "due")) == (passes > 0)
