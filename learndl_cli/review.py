@@ -63,7 +63,7 @@ class Session:
         self.clock = clock
         self.options = options or QueueOptions()
         self.scheduler = Scheduler(SchedulerConfig.from_settings(settings))
-        self.filters = store._filters(self.options.decks, self.options.chapters, self.options.tags)
+        self.filters = store.queue_filters(self.options.decks, self.options.chapters, self.options.tags)
         self.shown_notes: set[str] = set()
         self.undo_stack: list[tuple] = []
         self.answered = 0

@@ -11,7 +11,7 @@ on the rating key is the interval the review gives, and tests are exact.
 from __future__ import annotations
 
 import random
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from enum import IntEnum
 
@@ -206,12 +206,6 @@ def next_day_start(now: datetime, day_starts_hour: int, tz=None) -> datetime:
     return start
 
 
-def with_memory(row: dict, memory: Memory) -> dict:
-    """Columns to write for ``memory`` (used by the store)."""
-    d = memory.to_dict()
-    return {**row, **d}
-
-
 __all__ = [
     "Memory",
     "Rating",
@@ -222,6 +216,5 @@ __all__ = [
     "iso",
     "next_day_start",
     "parse_ts",
-    "replace",
     "study_day",
 ]

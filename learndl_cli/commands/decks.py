@@ -78,7 +78,7 @@ def _short(path: str) -> str:
 def add(ctx: typer.Context, path: Annotated[Path, typer.Argument(help="A deck file (.md) or a folder of them.")]) -> None:
     """Register a deck file or folder; it is re-read on every run."""
     from ..config import save_setting
-    from ..decks import check_registrable, sync, validate
+    from ..decks import check_registrable, sync
 
     app = get_app(ctx)
     resolved = check_registrable(path)

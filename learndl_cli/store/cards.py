@@ -7,7 +7,6 @@ transaction (``write_txn``), committed before the function returns.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable
 
@@ -18,47 +17,6 @@ from .db import write_txn
 
 SCHED_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
 UNDO_FIELDS = SCHED_FIELDS + ("leech", "suspended", "buried_until")
-
-
-@dataclass(frozen=True)
-class CardRow:
-    id: str
-    note_id: str
-    ordinal: str
-    kind: str
-    deck_id: str
-    chapter: int | None
-    front: str
-    back: str
-    context: str
-    tags: str
-    source: str
-    path: str
-    line: int
-    memory: Memory
-    leech: int
-    suspended: int
-
-    @classmethod
-    def from_row(cls, row: dict) -> "CardRow":
-        return cls(
-            id=row["id"],
-            note_id=row["note_id"],
-            ordinal=row["ordinal"] or "",
-            kind=row["kind"],
-            deck_id=row["deck_id"],
-            chapter=row["chapter"],
-            front=row["front"],
-            back=row["back"],
-            context=row["context"] or "",
-            tags=row["tags"] or "",
-            source=row["source"] or "",
-            path=row["path"] or "",
-            line=row["line"] or 0,
-            memory=Memory.from_dict(row),
-            leech=row["leech"] or 0,
-            suspended=row["suspended"] or 0,
-        )
 
 
 # ---------------------------------------------------------------- deck files and sync
@@ -133,7 +91,7 @@ def deck_rows(db: Database) -> list[dict]:
 # ---------------------------------------------------------------- the review queue
 
 
-def _filters(deck_ids: list[str] | None, chapters: list[int] | None, tags: list[str] | None) -> tuple[str, list]:
+def queue_filters(deck_ids: list[str] | None, chapters: list[int] | None, tags: list[str] | None) -> tuple[str, list]:
     sql, args = "", []
     if deck_ids:
         sql += f" and c.deck_id in ({','.join('?' for _ in deck_ids)})"
@@ -351,15 +309,6 @@ def day_summary(db: Database, day: str) -> dict:
         )
     )
     return {"reviews": int(row["reviews"]), "cards": int(row["cards"]), "seconds": round(row["ms"] / 1000), "again": int(row["again"] or 0)}
-
-
-def reviews_since(db: Database, review_id: int) -> list[dict]:
-    return list(db.query("select * from reviews where id > ? order by id", [review_id]))
-
-
-def last_review_id(db: Database) -> int:
-    row = next(db.query("select coalesce(max(id), 0) as id from reviews"))
-    return int(row["id"])
 
 
 def known_tags(db: Database) -> set[str]:
