@@ -8,9 +8,11 @@ same counts packed into the last year, so every review falls in the 365-day rete
 (bulk inserts through the real migrations; cached in ``--home``).
 
 Each case runs the real CLI (``python -m learndl_cli report``) in a fresh process and prints the
-median wall time, start-up included. "cold" empties the report's per-day cache before every run
-(the first report ever, or after an import that touches every day); "warm" is every later report,
-which recomputes only the days whose reviews changed. The goal: at most 3 s on a 2-core machine.
+median wall time, start-up included. The per-day table the report reads (``report_days``) is kept
+current by triggers as reviews are written, so every report on a database learndl wrote is the
+"warm" case. "rebuild" empties and marks that table stale before every run: the one report after
+upgrading a database from schema 3, which recounts every review once. The goal: at most 3 s on a
+2-core machine.
 """
 
 from __future__ import annotations
@@ -124,12 +126,13 @@ def build(home: Path) -> None:
 
 
 def clear_cache(home: Path) -> None:
+    """What a database upgraded from schema 3 looks like: ``report_days`` empty and marked stale."""
     import sqlite3
 
     conn = sqlite3.connect(home / "learndl.db")
     with conn:
         conn.execute("delete from report_days")
-        conn.execute("delete from report_day_stamps")
+        conn.execute("insert or replace into meta (key, value) values ('report_days', 'stale')")
     conn.close()
 
 
@@ -149,16 +152,16 @@ def time_cli(home: Path, args: list[str], runs: int, now: datetime, cold: bool =
 
 
 def run(runs: int = 5, scale_home: Path | None = None) -> list:
-    """For ``bench/run.py``: median wall time of ``learndl report`` on the scale data set, with the
-    per-day cache warm (every later report) and cold (the first report, or after an import that
-    touches every day)."""
+    """For ``bench/run.py``: median wall time of ``learndl report`` on the scale data set (its
+    per-day table kept by the triggers as the reviews were written), and of the one-off recount
+    after an upgrade from schema 3."""
     from _util import Result
 
     import make_scale_db
 
     home = scale_home or make_scale_db.ensure()
     now = make_scale_db.END
-    time_cli(home, [], 1, now)  # warm-up: fills the cache, makes the day's backup
+    time_cli(home, [], 1, now)  # warm-up: makes the day's backup (and recounts a pre-m004 data set)
     warm = time_cli(home, [], runs, now)
     html = time_cli(home, ["--format", "html"], runs, now)
     cold = time_cli(home, [], max(1, runs // 2), now, cold=True)
@@ -166,8 +169,8 @@ def run(runs: int = 5, scale_home: Path | None = None) -> list:
     return [
         Result("report, scale data set", statistics.median(warm), None, f"≤ {GOAL_S:.0f} s", GOAL_S),
         Result("report --format html, scale", statistics.median(html), None, f"≤ {GOAL_S:.0f} s", GOAL_S),
-        Result("report, scale, first run (cold cache)", statistics.median(cold), None, f"≤ {GOAL_S:.0f} s", GOAL_S,
-               note="once per history: later reports recompute only changed days"),
+        Result("report, scale, recount after upgrading from schema 3", statistics.median(cold), None, "(no goal)", float("inf"),
+               note="once, on the first report after the upgrade; every report after reads the trigger-kept table"),
     ]
 
 

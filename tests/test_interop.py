@@ -338,6 +338,8 @@ def test_doctor_finds_each_problem_and_says_how_to_fix_it(cli, deck_dir, tmp_pat
     # an orphaned review, a registered path that is gone, an old backup
     d = db()
     d.execute("insert into reviews (card_id, ts, day, rating, kind) values ('gone', '2026-03-01T00:00:00+00:00', '2026-03-01', 3, 'review')")
+    assert "report table: agrees with the reviews" in cli("doctor").stdout
+    d.execute("update report_days set reviews = reviews + 5 where rowid = (select min(rowid) from report_days)")  # drift
     d.conn.commit()
     gone = tmp_path / "gone.md"
     settings = home / "settings.toml"
@@ -351,9 +353,13 @@ def test_doctor_finds_each_problem_and_says_how_to_fix_it(cli, deck_dir, tmp_pat
     assert "✗ orphaned reviews: 1 review(s) point to no card" in out and "learndl doctor --fix" in out
     assert f"✗ deck paths: {gone.as_posix()}: registered but gone" in out and f"learndl decks remove {gone.as_posix()}" in out
     assert "✗ backup: newest backup is 60 days old" in out and "fix: learndl backup" in out
-    assert "3 problem(s)" in out
+    assert "✗ report table: 1 day row(s) disagree with the reviews" in out
+    assert "4 problem(s)" in out
     fixed = cli("doctor", "--fix")
     assert "Deleted 1 review(s)" in fixed.stdout and "orphaned reviews: none" in fixed.stdout
+    assert "report table: filled by the next report" in fixed.stdout
+    assert cli("report", "--format", "json").exit_code == 0
+    assert "report table: agrees with the reviews" in cli("doctor").stdout
 
 
 def test_doctor_reports_a_damaged_database_with_the_backup_to_restore(cli, deck_dir, home):

@@ -264,7 +264,9 @@ def restore(
 
 def doctor(
     ctx: typer.Context,
-    fix: Annotated[bool, typer.Option("--fix", help="Delete reviews that point to no card.")] = False,
+    fix: Annotated[
+        bool, typer.Option("--fix", help="Delete reviews that point to no card, and have the next report recount its per-day table.")
+    ] = False,
 ) -> None:
     """Check the database, its schema, orphans, deck paths and backups; say how to fix each problem."""
     from rich.console import Console
@@ -274,15 +276,17 @@ def doctor(
 
     app = get_app(ctx)
     if fix:
-        from ..store.interop import delete_orphaned_reviews
         from ..store.db import open_db
+        from ..store.interop import delete_orphaned_reviews
+        from ..store.reports import mark_days_stale
 
         db = open_db(app.home, migrate=False)
         try:
             n = delete_orphaned_reviews(db)
+            mark_days_stale(db)
         finally:
             db.conn.close()
-        typer.echo(f"Deleted {n} review(s) that pointed to no card.")
+        typer.echo(f"Deleted {n} review(s) that pointed to no card; the next report recounts its per-day table.")
     checks = run_checks(app.home, app.now())
     console = Console(highlight=False, soft_wrap=True)  # whole lines: the fixes are commands to copy
     for check in checks:

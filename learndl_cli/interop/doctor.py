@@ -1,7 +1,8 @@
 """``learndl doctor``: check the data directory and say how to fix each problem.
 
 Checks, in order: the settings file reads; the database opens and passes SQLite's integrity check;
-its schema version matches this learndl; no review points to a missing card; no active card belongs
+its schema version matches this learndl; no review points to a missing card; the report's per-day
+table agrees with a recount of the reviews; no active card belongs
 to a deck or file that is gone; every registered deck path exists; a backup is recent enough.
 The database is opened read-only, so doctor never changes what it examines (``--fix`` aside).
 """
@@ -13,9 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from sqlite_utils import Database
+
 from ..errors import UserError
 from ..store import interop as store
 from ..store.db import DB_FILE
+from ..store.reports import report_days_drift
 from ..store.migrations import SCHEMA_VERSION, migrations
 from .backup import all_backups
 
@@ -76,6 +80,13 @@ def run_checks(home: Path, now: datetime) -> list[Check]:
                     checks.append(
                         Check("orphaned cards", not lost, f"{lost} active card(s) whose deck file is gone" if lost else "none",
                               "learndl status re-reads the decks and hides them (their history is kept)" if lost else "")
+                    )
+                    drift = report_days_drift(Database(conn, execute_plugins=False))
+                    checks.append(
+                        Check("report table", not drift,
+                              "filled by the next report" if drift is None else
+                              f"{drift} day row(s) disagree with the reviews" if drift else "agrees with the reviews",
+                              "learndl doctor --fix rebuilds it" if drift else "")
                     )
                     reviews = store.counts(conn)["reviews"]
         except sqlite3.DatabaseError as exc:

@@ -204,4 +204,122 @@ def m003_due_index(db: Database) -> None:
     )
 
 
+
+# ``report_days`` kept current by triggers (m004). A card's first review on a study day is its
+# earliest by (ts, id); it counts for true retention when the card was in the review state before it
+# (prev_state = 2), and passed when rated Hard or better. These helpers only build m004's SQL: a
+# released migration's SQL never changes, so they must not change either.
+_FIRST = "(select {col} from reviews where card_id = {card} and day = {day} and kind = 'review' order by ts, id limit 1 offset {offset})"
+_CHAPTER = "(select chapter from cards where id = {card})"
+_IS_REVIEW = "coalesce({r}prev_state, -1) = 2"
+_PASSED = "(coalesce({r}prev_state, -1) = 2 and coalesce({r}rating, 0) >= 2)"
+
+
+def _first(col: str, card: str, day: str, offset: int = 0) -> str:
+    return "coalesce(" + _FIRST.format(col=col, card=card, day=day, offset=offset) + ", 0)"
+
+
+def _ensure_row(day: str, chapter: str) -> str:
+    return (
+        "insert into report_days (day, chapter, reviews, ms, first_reviews, first_passed) "
+        f"select {day}, {chapter}, 0, 0, 0, 0 where not exists "
+        f"(select 1 from report_days where day = {day} and chapter is {chapter});"
+    )
+
+
+def _review_added() -> str:
+    card, day, chapter = "new.card_id", "new.day", _CHAPTER.format(card="new.card_id")
+    first_id = _FIRST.format(col="id", card=card, day=day, offset=0)
+    def delta(flag: str) -> str:
+        # new is first now: it adds its flag and the review that was first before it (now second) loses its own
+        return (
+            f"case when new.id = {first_id} then ({flag.format(r='new.')}) - {_first(flag.format(r=''), card, day, 1)} else 0 end"
+        )
+    return (
+        _ensure_row(day, chapter)
+        + " update report_days set reviews = reviews + 1, ms = ms + coalesce(new.duration_ms, 0),"
+        f" first_reviews = first_reviews + {delta(_IS_REVIEW)},"
+        f" first_passed = first_passed + {delta(_PASSED)}"
+        f" where day = {day} and chapter is {chapter};"
+    )
+
+
+def _review_removed() -> str:
+    card, day, chapter = "old.card_id", "old.day", _CHAPTER.format(card="old.card_id")
+    was_first = (
+        "not exists (select 1 from reviews where card_id = old.card_id and day = old.day and kind = 'review'"
+        " and (ts < old.ts or (ts = old.ts and id < old.id)))"
+    )
+    def delta(flag: str) -> str:
+        # old was first: it takes its flag away, and the review now first adds its own
+        return f"case when {was_first} then {_first(flag.format(r=''), card, day)} - ({flag.format(r='old.')}) else 0 end"
+    return (
+        " update report_days set reviews = reviews - 1, ms = ms - coalesce(old.duration_ms, 0),"
+        f" first_reviews = first_reviews + {delta(_IS_REVIEW)},"
+        f" first_passed = first_passed + {delta(_PASSED)}"
+        f" where day = {day} and chapter is {chapter};"
+        f" delete from report_days where day = {day} and chapter is {chapter} and reviews <= 0;"
+    )
+
+
+def _card_moved(card: str, src: str, dst: str) -> str:
+    """Move a card's reviews from chapter ``src`` to ``dst``, day by day (a deck that changed chapter,
+    or a card that appeared or vanished while its reviews stayed)."""
+    days = f"(select day from reviews where card_id = {card} and kind = 'review')"
+    own = f"from reviews r where r.card_id = {card} and r.day = report_days.day and r.kind = 'review'"
+    def first(flag: str) -> str:
+        return f"coalesce((select {flag.format(r='r.')} {own} order by r.ts, r.id limit 1), 0)"
+    def shift(sign: str) -> str:
+        return (
+            f" reviews = reviews {sign} (select count(*) {own}),"
+            f" ms = ms {sign} (select coalesce(sum(r.duration_ms), 0) {own}),"
+            f" first_reviews = first_reviews {sign} {first(_IS_REVIEW)},"
+            f" first_passed = first_passed {sign} {first(_PASSED)}"
+        )
+    return (
+        f" update report_days set{shift('-')} where chapter is {src} and day in {days};"
+        f" delete from report_days where chapter is {src} and reviews <= 0 and day in {days};"
+        " insert into report_days (day, chapter, reviews, ms, first_reviews, first_passed)"
+        f" select distinct r.day, {dst}, 0, 0, 0, 0 from reviews r where r.card_id = {card} and r.kind = 'review'"
+        f" and not exists (select 1 from report_days d where d.day = r.day and d.chapter is {dst});"
+        f" update report_days set{shift('+')} where chapter is {dst} and day in {days};"
+    )
+
+
+@migrations()
+def m004_report_triggers(db: Database) -> None:
+    """Keep ``report_days`` current as reviews are written, so no report ever scans the history.
+
+    Triggers update one day's row per review written or taken back, and move a card's rows when its
+    chapter changes. ``meta.report_days`` says whether the table is complete: "current" on a new
+    database, "stale" on one upgraded with reviews (the next report fills it once, and the
+    triggers keep it so). The per-day stamps of m002 are no longer needed.
+    """
+    db["reviews"].create_index(["card_id", "day", "ts"], index_name="idx_reviews_card_day")
+    db["report_days"].create_index(["chapter", "day"], index_name="idx_report_days_chapter")
+    db.execute("drop table if exists report_day_stamps")
+    db.execute("delete from report_days")
+    has_reviews = db.execute("select exists(select 1 from reviews)").fetchone()[0]
+    db.execute(
+        "insert or replace into meta (key, value) values ('report_days', ?)", ["stale" if has_reviews else "current"]
+    )
+    triggers = {
+        "report_days_review_added": ("after insert on reviews when new.kind = 'review'", _review_added()),
+        "report_days_review_removed": ("after delete on reviews when old.kind = 'review'", _review_removed()),
+        # Reviews are never edited in place; if one is, the table is rebuilt by the next report.
+        "report_days_review_edited": (
+            "after update of card_id, ts, day, rating, duration_ms, prev_state, kind on reviews",
+            " insert or replace into meta (key, value) values ('report_days', 'stale');",
+        ),
+        "report_days_card_chapter": (
+            "after update of chapter on cards when old.chapter is not new.chapter",
+            _card_moved("new.id", "old.chapter", "new.chapter"),
+        ),
+        "report_days_card_added": ("after insert on cards when new.chapter is not null", _card_moved("new.id", "null", "new.chapter")),
+        "report_days_card_removed": ("after delete on cards when old.chapter is not null", _card_moved("old.id", "old.chapter", "null")),
+    }
+    for name, (when, body) in triggers.items():
+        db.execute(f"create trigger {name} {when} begin {body} end")
+
+
 SCHEMA_VERSION = len(migrations._migrations)

@@ -1,8 +1,8 @@
 """SQL for ``learndl report`` and ``learndl exam``.
 
-Every aggregate over ``reviews`` is done here in SQL, on the indexes the schema has (``day``,
-``ts``, ``(card_id, ts)``), so a report over a million reviews never loads them into Python: what
-comes back is one row per chapter, per day or per exercise. Only the cards table (thousands of
+No report scans the reviews: their per-day aggregates live in ``report_days``, which triggers keep
+current as reviews are written (m004), and the rest are done in SQL on indexes, so what comes back
+is one row per chapter, per day or per exercise. Only the cards table (thousands of
 rows, not millions) is read row by row, for retrievability, which FSRS computes in Python.
 
 Days are study days (``reviews.day``, ISO dates); ``cutoff`` strings are UTC ISO-8601 times, which
@@ -104,93 +104,82 @@ def leeches(db: Database, chapter: int | None = None, limit: int = 10) -> list[d
 # ---------------------------------------------------------------- reviews
 
 
-def _review_join(chapter: int | None, alias: str = "r") -> tuple[str, str, list]:
-    """A join onto cards when the report is limited to one chapter."""
-    if chapter is None:
-        return "", "", []
-    return f" join cards c on c.id = {alias}.card_id", " and c.chapter = ?", [chapter]
-
-
 DAY_SQL = """
     select f.day as day, c.chapter as chapter, sum(f.n) as reviews, sum(f.ms) as ms,
-           sum(f.first_state = 2) as first_reviews,
-           sum(f.first_state = 2 and f.first_rating >= 2) as first_passed
+           sum(coalesce(f.first_state, -1) = 2) as first_reviews,
+           sum(coalesce(f.first_state, -1) = 2 and coalesce(f.first_rating, 0) >= 2) as first_passed
     from (select card_id, day, prev_state as first_state, rating as first_rating, min(ts) as first_ts,
                  count(*) as n, coalesce(sum(duration_ms), 0) as ms
-          from reviews
-          where kind = 'review' and day in ({marks})
+          from reviews indexed by idx_reviews_card_day
+          where kind = 'review'
           group by card_id, day) f
     left join cards c on c.id = f.card_id
     group by f.day, c.chapter
 """
 
 
-def _compute_days(db: Database, days: list[str]) -> list[dict]:
-    """Per (day, chapter) aggregates of ``days``, straight from the reviews.
+def compute_days(db: Database) -> list[dict]:
+    """Per (day, chapter) aggregates straight from every review: what ``report_days`` must hold.
 
-    Only the first review of a card on each study day counts for retention (SQLite returns the bare
-    columns of the row holding ``min(ts)``), and only when the card was in the review state before
-    it (``prev_state = 2``); it passed when rated Hard or better (rating >= 2).
+    Only the first review of a card on each study day counts for retention, and only when the card
+    was in the review state before it (``prev_state = 2``); it passed when rated Hard or better.
+    "First" is by (ts, id): the scan walks ``idx_reviews_card_day`` (card, day, ts, then rowid),
+    and ``min(ts)`` takes its bare columns from the first row holding the minimum.
     """
-    out: list[dict] = []
-    if len(days) > 200:  # most of the history (a first report): one scan beats an IN list
-        wanted = set(days)
-        sql = DAY_SQL.replace("and day in ({marks})", "")
-        return [dict(r) for r in db.query(sql) if r["day"] in wanted]
-    for i in range(0, len(days), 400):
-        chunk = days[i : i + 400]
-        out += [dict(r) for r in db.query(DAY_SQL.format(marks=",".join("?" for _ in chunk)), chunk)]
-    return out
-
-
-DECKS_STAMP = "decks"  # a row of report_day_stamps that is not a day
+    return [dict(r) for r in db.query(DAY_SQL)]
 
 
 def day_stats(db: Database) -> list[dict]:
     """Per study day and chapter: reviews, milliseconds, and first-of-day review-state reviews and
-    passes. Kept in ``report_days``; only the days whose reviews changed (count or largest id, read
-    from ``idx_reviews_day``) are recomputed, so a report after a day of study reads a few thousand
-    reviews, not a million. When the cache cannot be written (read-only or busy database), the
-    fresh numbers are used without storing them."""
-    import sqlite3
-    import zlib
+    passes, read from ``report_days``, which triggers keep current as reviews are written (m004).
 
-    current = {r["day"]: (r["n"], r["m"]) for r in db.query("select day, count(*) as n, max(id) as m from reviews group by day")}
-    # Cards take their chapter from their deck: when a deck changes chapter (or decks come and
-    # go), every day is recomputed. The stamp is a checksum of the (deck, chapter) pairs.
-    decks = "\n".join(f"{r['id']}:{r['chapter']}" for r in db.query("select id, chapter from decks order by id"))
-    current[DECKS_STAMP] = (zlib.crc32(decks.encode("utf-8")), 0)
-    stored = {r["day"]: (r["n"], r["max_id"]) for r in db.query("select day, n, max_id from report_day_stamps")}
-    if stored.get(DECKS_STAMP) != current[DECKS_STAMP]:
-        stored = {}
-    stale = sorted(d for d, stamp in current.items() if stored.get(d) != stamp and d != DECKS_STAMP)
-    gone = [d for d in stored if d not in current]
-    if not (stale or gone or not stored):
+    The table is filled from the reviews only when ``meta.report_days`` is not "current": once, on a
+    database upgraded with history, or after a review was edited in place. The fill runs inside a
+    write transaction so no review written meanwhile is missed. When the database cannot be
+    written (read-only or busy), the fresh numbers are used without storing them.
+    """
+    import sqlite3
+
+    if cache_state(db) == "current":
         return _cached_days(db)
-    fresh = _compute_days(db, stale)
     try:
         with write_txn(db):
-            if not stored:  # a full recomputation: nothing old may survive
+            if cache_state(db) != "current":  # another process may have filled it meanwhile
+                fresh = compute_days(db)
                 db.execute("delete from report_days")
-                db.execute("delete from report_day_stamps")
-            dropped = stale + gone
-            for i in range(0, len(dropped), 400):
-                chunk = dropped[i : i + 400]
-                marks = ",".join("?" for _ in chunk)
-                db.execute(f"delete from report_days where day in ({marks})", chunk)
-                db.execute(f"delete from report_day_stamps where day in ({marks})", chunk)
-            db.conn.executemany(
-                "insert into report_days (day, chapter, reviews, ms, first_reviews, first_passed) values (?, ?, ?, ?, ?, ?)",
-                [(r["day"], r["chapter"], r["reviews"], r["ms"], r["first_reviews"], r["first_passed"]) for r in fresh],
-            )
-            db.conn.executemany(
-                "insert or replace into report_day_stamps (day, n, max_id) values (?, ?, ?)",
-                [(d, *current[d]) for d in [*stale, DECKS_STAMP]],
-            )
+                db.conn.executemany(
+                    "insert into report_days (day, chapter, reviews, ms, first_reviews, first_passed) values (?, ?, ?, ?, ?, ?)",
+                    [(r["day"], r["chapter"], r["reviews"], r["ms"], r["first_reviews"], r["first_passed"]) for r in fresh],
+                )
+                db.execute("insert or replace into meta (key, value) values ('report_days', 'current')")
+                return fresh
     except sqlite3.OperationalError:  # read-only or busy: use the fresh numbers without keeping them
-        valid = set(stored) - set(stale) - set(gone)
-        return [r for r in _cached_days(db) if r["day"] in valid] + fresh
+        return compute_days(db)
     return _cached_days(db)
+
+
+def cache_state(db: Database) -> str:
+    """``meta.report_days``: "current" when ``report_days`` agrees with the reviews."""
+    row = db.execute("select value from meta where key = 'report_days'").fetchone()
+    return row[0] if row else "stale"
+
+
+def mark_days_stale(db: Database) -> None:
+    """Have the next report rebuild ``report_days`` from the reviews (``doctor --fix``, tests)."""
+    with write_txn(db):
+        db.execute("insert or replace into meta (key, value) values ('report_days', 'stale')")
+
+
+def report_days_drift(db: Database) -> int | None:
+    """How many (day, chapter) rows of ``report_days`` disagree with a recount of the reviews;
+    None when the table is not marked current (the next report fills it anyway)."""
+    if cache_state(db) != "current":
+        return None
+    def key(r: dict) -> tuple:
+        return (r["day"], r["chapter"] if r["chapter"] is not None else -1)
+    want = {key(r): tuple(r.values()) for r in compute_days(db)}
+    have = {key(r): tuple(r.values()) for r in _cached_days(db)}
+    return sum(1 for k in want.keys() | have.keys() if want.get(k) != have.get(k))
 
 
 def _cached_days(db: Database) -> list[dict]:
