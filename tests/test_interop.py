@@ -190,6 +190,89 @@ def test_progress_round_trip_and_idempotent_import(cli, deck_dir, tmp_path, db, 
     d.conn.close()
 
 
+def _drill(d, exercise: str, day: int) -> None:
+    """Two failing grades, a hint, a solution view and a pass, as the drill loop records them."""
+    from learndl_cli.scheduler import SchedulerConfig
+    from learndl_cli.store import exercises as ex
+
+    t = datetime(2026, 2, day, 10, tzinfo=timezone.utc)
+    for k, status in enumerate(["fail", "fail", "pass"]):
+        if k == 2:
+            ex.record_hint(d, exercise, t + timedelta(minutes=3), 1)
+            ex.record_solution_view(d, exercise, t + timedelta(minutes=4), False)
+        result = {"device": "cpu", "status": status, "checks": [{"id": "rows_sum_to_one", "status": status}], "duration_ms": 90, "seed": k}
+        ex.record_grade(d, exercise=exercise, result=result, code_hash=f"h{k}", now=t + timedelta(minutes=5 * k), config=SchedulerConfig())
+
+
+def test_progress_carries_exercise_attempts_and_redrill_schedules(cli, deck_dir, tmp_path, db, home):
+    from learndl_cli.store.interop import exercise_progress
+
+    study(cli, 2)
+    d = db()
+    _drill(d, "softmax", 1)
+    _drill(d, "dropout", 2)
+    out = tmp_path / "progress.json"
+    result = cli("export", "--progress", str(out))
+    assert result.exit_code == 0 and "6 exercise attempts" in result.stdout, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert [a["verdict"] for a in data["exercises"]["attempts"]] == ["fail", "fail", "pass"] * 2
+    assert {s["exercise"] for s in data["exercises"]["schedule"]} == {"softmax", "dropout"}
+    mine = exercise_progress(d)
+    # Into a fresh data dir: the same attempts, views and schedules; a second import adds nothing.
+    other = tmp_path / "other-home"
+    other.mkdir()
+    (other / "settings.toml").write_text((home / "settings.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    env = {"LEARNDL_HOME": str(other)}
+    moved = cli("import", "--progress", str(out), env=env)
+    assert moved.exit_code == 0, moved.output
+    assert "6 exercise attempts and 4 hint or solution views added, 2 exercises' re-drill schedule updated" in moved.stdout
+    from learndl_cli.store.db import open_db
+
+    o = open_db(other)
+    try:
+        assert exercise_progress(o) == mine
+    finally:
+        o.conn.close()
+    assert "nothing changed" in cli("import", "--progress", str(out), env=env).stdout
+    status = cli("status", "--json", env=env)
+    assert status.exit_code == 0
+    # An older schedule does not replace a newer one here; a newer one does.
+    data["exercises"]["schedule"][0]["last_review"] = "2025-01-01T00:00:00+00:00"
+    out.write_text(json.dumps(data), encoding="utf-8")
+    assert "nothing changed" in cli("import", "--progress", str(out), env=env).stdout
+    data["exercises"]["schedule"][0]["last_review"] = "2026-02-20T00:00:00+00:00"
+    out.write_text(json.dumps(data), encoding="utf-8")
+    assert "1 exercises' re-drill schedule updated" in cli("import", "--progress", str(out), env=env).stdout
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda e: e["attempts"][0].update(verdict="maybe"), "exercises.attempts[1]: 'verdict' must be one of pass, fail, error, timeout"),
+        (lambda e: e["hint_views"][0].update(ts="yesterday"), "exercises.hint_views[1]: 'ts' must be an ISO-8601 time"),
+        (lambda e: e["schedule"][0].pop("exercise"), "exercises.schedule[1]: needs an 'exercise' name"),
+        (lambda e: e.update(attempts={}), "exercises.attempts must be a list"),
+    ],
+)
+def test_bad_exercise_progress_is_refused_and_nothing_is_written(cli, deck_dir, tmp_path, db, change, message):
+    from learndl_cli.store.interop import snapshot
+
+    study(cli, 2)
+    _drill(db(), "softmax", 1)
+    out = tmp_path / "progress.json"
+    assert cli("export", "--progress", str(out)).exit_code == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    for table in ("attempts", "hint_views", "solution_views"):
+        for row in data["exercises"][table]:
+            row["ts"] = row["ts"].replace("2026-02-01", "2026-01-05")  # all new to the database
+    change(data["exercises"])
+    out.write_text(json.dumps(data), encoding="utf-8")
+    before = snapshot(db())
+    result = cli("import", "--progress", str(out))
+    assert result.exit_code == 2 and message in result.stderr and "Traceback" not in result.output
+    assert snapshot(db()) == before
+
+
 def test_progress_for_cards_not_here_is_kept_and_comes_back_with_its_deck(cli, deck_dir, tmp_path, db, home):
     study(cli, 5)
     out = tmp_path / "progress.json"

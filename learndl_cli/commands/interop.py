@@ -37,7 +37,7 @@ def export(
     ctx: typer.Context,
     anki: Annotated[Optional[Path], typer.Option("--anki", help="Write an Anki package (.apkg).", show_default=False)] = None,
     csv_file: Annotated[Optional[Path], typer.Option("--csv", help="Write Anki's plain-text notes layout ('-' for stdout).", show_default=False)] = None,
-    progress: Annotated[Optional[Path], typer.Option("--progress", help="Write your progress (reviews and FSRS state) as JSON.", show_default=False)] = None,
+    progress: Annotated[Optional[Path], typer.Option("--progress", help="Write your progress (reviews, FSRS state and exercise attempts) as JSON.", show_default=False)] = None,
     deck: Annotated[Optional[list[str]], typer.Option("--deck", help="Only this deck (repeatable).", show_default=False)] = None,
 ) -> None:
     """Export cards to Anki (.apkg or plain text), or your progress as JSON."""
@@ -55,7 +55,8 @@ def export(
         text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
         _write_text(progress, text)
         reviews = sum(len(c["reviews"]) for c in data["cards"])
-        typer.echo(f"Wrote {progress}: {len(data['cards'])} cards with progress, {reviews} reviews.")
+        attempts = len(data["exercises"]["attempts"])
+        typer.echo(f"Wrote {progress}: {len(data['cards'])} cards with progress, {reviews} reviews, {attempts} exercise attempts.")
         return
     from ..interop.fields import anki_notes
     from ..store.interop import cards_for_export
@@ -122,13 +123,14 @@ def import_(
         db = _synced(app)
         summary = import_progress(db, data, app.now(), str(progress))
         if not summary.changed:
-            typer.echo(f"{progress}: all {summary.cards} cards' progress is already here; nothing changed.")
+            typer.echo(f"{progress}: all {summary.cards} cards' progress and all exercise progress is already here; nothing changed.")
             return
         typer.echo(
             f"Imported {progress}: {summary.reviews_added} reviews added, {summary.states_updated} cards' schedule updated, "
             f"{summary.matched} cards matched"
             + (f", {summary.kept_aside} not in your decks (kept with their history; they return if a deck holds them)" if summary.kept_aside else "")
-            + "."
+            + f"; {summary.attempts_added} exercise attempts and {summary.views_added} hint or solution views added,"
+            f" {summary.schedules_updated} exercises' re-drill schedule updated."
         )
         return
     _import_csv(app, csv_file, deck, chapter, force)

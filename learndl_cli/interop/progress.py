@@ -1,11 +1,14 @@
 """Progress as JSON: card identity, review history and FSRS state, to move between machines.
 
-The file is one object: ``{"format": "learndl-progress", "version": 1, "exported": …, "cards": […]}``;
-each card holds its identity (id, note id, ordinal, explicit id, fingerprint, front key), its
-scheduling state, and its reviews. Import matches each card to a card here by id, then explicit id,
+The file is one object: ``{"format": "learndl-progress", "version": 1, "exported": …, "cards": […],
+"exercises": {…}}``; each card holds its identity (id, note id, ordinal, explicit id, fingerprint,
+front key), its scheduling state, and its reviews. ``exercises`` holds the exercise attempts, hint
+and solution views, and each exercise's re-drill schedule (files written before it was added have
+none, and still import). Import matches each card to a card here by id, then explicit id,
 then fingerprint, then front; a card not here is kept (inactive, with its history) and comes back
 with that history as soon as a deck holds it. Importing is idempotent: a review already here is not
-added again, and a card's state is replaced only by a strictly newer one.
+added again, an attempt or view already here is not added again, and a card's or an exercise's
+schedule is replaced only by a strictly newer one.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ def export_progress(db: Database, now: datetime, deck_ids: list[str] | None = No
         entry["progress"] = {k: card[k] for k in store.CARD_PROGRESS_FIELDS}
         entry["reviews"] = history
         out.append(entry)
-    return {"format": FORMAT, "version": VERSION, "exported": iso(now), "cards": out}
+    return {"format": FORMAT, "version": VERSION, "exported": iso(now), "cards": out, "exercises": store.exercise_progress(db)}
 
 
 @dataclass
@@ -47,10 +50,16 @@ class ImportSummary:
     kept_aside: int = 0
     reviews_added: int = 0
     states_updated: int = 0
+    attempts_added: int = 0
+    views_added: int = 0  # hint and solution views
+    schedules_updated: int = 0  # exercises' re-drill schedules
 
     @property
     def changed(self) -> bool:
-        return bool(self.kept_aside or self.reviews_added or self.states_updated)
+        return bool(
+            self.kept_aside or self.reviews_added or self.states_updated
+            or self.attempts_added or self.views_added or self.schedules_updated
+        )
 
 
 def load(text: str, name: str) -> dict:
@@ -102,8 +111,44 @@ def _check_progress(progress: dict, name: str, n: int) -> None:
         raise UserError(f"{name}: card {n}: 'state' must be 0 (new), 1, 2 or 3")
 
 
+VERDICTS = ("pass", "fail", "error", "timeout")
+
+
+def _exercise_rows(data: dict, name: str) -> tuple[dict[str, list[dict]], list[dict]]:
+    """The ``exercises`` part of a progress file, checked: rows per table, and schedules."""
+    part = data.get("exercises")
+    if part is None:
+        return {}, []
+    if not isinstance(part, dict):
+        raise UserError(f"{name}: 'exercises' must be an object")
+    rows: dict[str, list[dict]] = {}
+    for table in (*store.EXERCISE_TABLES, "schedule"):
+        items = part.get(table, [])
+        if not isinstance(items, list):
+            raise UserError(f"{name}: exercises.{table} must be a list")
+        for n, item in enumerate(items, 1):
+            where = f"{name}: exercises.{table}[{n}]"
+            if not isinstance(item, dict) or not isinstance(item.get("exercise"), str) or not item["exercise"]:
+                raise UserError(f"{where}: needs an 'exercise' name")
+            times = ("last_review", "due", "redrill_started") if table == "schedule" else ("ts",)
+            for key in times:
+                value = item.get(key)
+                if (table != "schedule" or value not in (None, "")) and not _is_time(value):
+                    raise UserError(f"{where}: '{key}' must be an ISO-8601 time")
+            if table == "attempts":
+                if item.get("verdict") not in VERDICTS:
+                    raise UserError(f"{where}: 'verdict' must be one of {', '.join(VERDICTS)}")
+                if not isinstance(item.get("checks"), (str, type(None))):
+                    item = {**item, "checks": json.dumps(item["checks"], ensure_ascii=False)}
+            if table == "schedule" and item.get("state") not in (None, 0, 1, 2, 3):
+                raise UserError(f"{where}: 'state' must be 0 (new), 1, 2 or 3")
+            rows.setdefault(table, []).append(item)
+    return {t: r for t, r in rows.items() if t != "schedule"}, rows.get("schedule", [])
+
+
 def import_progress(db: Database, data: dict, now: datetime, name: str = "progress") -> ImportSummary:
     summary = ImportSummary()
+    exercise_rows, schedules = _exercise_rows(data, name)
     index = store.all_cards_index(db)
     by_id = {c["id"]: c for c in index}
     by_explicit = {(c["explicit_id"], c["ordinal"] or ""): c for c in index if c["explicit_id"]}
@@ -165,6 +210,23 @@ def import_progress(db: Database, data: dict, now: datetime, name: str = "progre
             states.append({"id": card_id, **progress})
     summary.reviews_added = len(new_reviews)
     summary.states_updated = len(states)
+    # The exercise half: rows not here yet, and schedules strictly newer than ours.
+    have = store.exercise_keys(db)
+    new_rows: dict[str, list[dict]] = {}
+    for table, items in exercise_rows.items():
+        key_cols = store.EXERCISE_TABLES[table][1]
+        for item in items:
+            key = tuple(item.get(c) for c in key_cols)
+            if key not in have[table]:
+                have[table].add(key)
+                new_rows.setdefault(table, []).append(item)
+    ours = store.exercise_schedules(db)
+    newer = [s for s in schedules if s["exercise"] not in ours or _newer(s.get("last_review"), ours[s["exercise"]]["last_review"])]
+    summary.attempts_added = len(new_rows.get("attempts", []))
+    summary.views_added = len(new_rows.get("hint_views", [])) + len(new_rows.get("solution_views", []))
+    summary.schedules_updated = len(newer)
     if summary.changed:
-        store.apply_progress(db, new_cards=new_cards, reviews=new_reviews, card_states=states)
+        store.apply_progress(
+            db, new_cards=new_cards, reviews=new_reviews, card_states=states, exercise_rows=new_rows, schedules=newer
+        )
     return summary

@@ -24,6 +24,17 @@ CARD_IDENTITY_FIELDS = (
     "tags", "source", "fingerprint", "front_key", "back_key",
 )
 REVIEW_FIELDS = ("ts", "day", "rating", "duration_ms", "prev_state", "state", "stability", "difficulty", "due", "prev", "kind")
+# The exercise half of a progress file: each table's columns, and the columns that make a row the
+# same row (so importing twice adds nothing). The re-drill schedule has one row per exercise.
+EXERCISE_TABLES = {
+    "attempts": (
+        ("exercise", "ts", "device", "verdict", "checks", "duration_ms", "code_hash", "hints_used", "seed", "mode"),
+        ("exercise", "ts", "verdict", "code_hash", "mode"),
+    ),
+    "hint_views": (("exercise", "ts", "level"), ("exercise", "ts", "level")),
+    "solution_views": (("exercise", "ts", "forced"), ("exercise", "ts")),
+}
+SCHEDULE_FIELDS = ("exercise", "state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses", "redrill_started")
 
 
 # ---------------------------------------------------------------- export
@@ -49,7 +60,29 @@ def reviews_by_card(db: Database, card_ids: list[str] | None = None) -> dict[str
     return out
 
 
+def exercise_progress(db: Database) -> dict[str, list[dict]]:
+    """Attempts, hint and solution views, and the re-drill schedule, oldest first."""
+    out = {
+        table: [dict(r) for r in db.query(f"select {', '.join(cols)} from {table} order by ts, id")]
+        for table, (cols, _key) in EXERCISE_TABLES.items()
+    }
+    out["schedule"] = [dict(r) for r in db.query(f"select {', '.join(SCHEDULE_FIELDS)} from exercise_schedule order by exercise")]
+    return out
+
+
 # ---------------------------------------------------------------- progress import
+
+
+def exercise_keys(db: Database) -> dict[str, set[tuple]]:
+    """For each exercise table, the identity of every row already here."""
+    return {
+        table: {tuple(r) for r in db.execute(f"select {', '.join(key)} from {table}").fetchall()}
+        for table, (_cols, key) in EXERCISE_TABLES.items()
+    }
+
+
+def exercise_schedules(db: Database) -> dict[str, dict]:
+    return {r["exercise"]: dict(r) for r in db.query(f"select {', '.join(SCHEDULE_FIELDS)} from exercise_schedule")}
 
 
 def all_cards_index(db: Database) -> list[dict]:
@@ -60,9 +93,28 @@ def review_keys(db: Database, card_id: str) -> set[tuple]:
     return {(r["ts"], r["rating"], r["kind"]) for r in db.query("select ts, rating, kind from reviews where card_id = ?", [card_id])}
 
 
-def apply_progress(db: Database, *, new_cards: list[dict], reviews: list[dict], card_states: list[dict]) -> None:
+def apply_progress(
+    db: Database,
+    *,
+    new_cards: list[dict],
+    reviews: list[dict],
+    card_states: list[dict],
+    exercise_rows: dict[str, list[dict]] | None = None,
+    schedules: list[dict] | None = None,
+) -> None:
     """Write an imported progress file's outcome in one transaction."""
     with write_txn(db):
+        for table, rows in (exercise_rows or {}).items():
+            cols = EXERCISE_TABLES[table][0]
+            db.conn.executemany(
+                f"insert into {table} ({', '.join(cols)}) values ({', '.join('?' for _ in cols)})",
+                [[row.get(c) for c in cols] for row in rows],
+            )
+        for row in schedules or []:
+            db.execute(
+                f"insert or replace into exercise_schedule ({', '.join(SCHEDULE_FIELDS)}) values ({', '.join('?' for _ in SCHEDULE_FIELDS)})",
+                [row.get(c) for c in SCHEDULE_FIELDS],
+            )
         if new_cards:
             db["cards"].insert_all(new_cards, pk="id")
         for review in reviews:
@@ -80,7 +132,7 @@ def snapshot(db: Database) -> dict:
     """Everything progress import may touch, for tests and for the "nothing changed" report."""
     cards = [dict(r) for r in db.query(f"select id, active, {', '.join(CARD_PROGRESS_FIELDS)} from cards order by id")]
     reviews = [dict(r) for r in db.query(f"select card_id, {', '.join(REVIEW_FIELDS)} from reviews order by card_id, ts, id")]
-    return {"cards": cards, "reviews": reviews}
+    return {"cards": cards, "reviews": reviews, **exercise_progress(db)}
 
 
 # ---------------------------------------------------------------- optimize
