@@ -312,11 +312,19 @@ def m004_report_triggers(db: Database) -> None:
             " insert or replace into meta (key, value) values ('report_days', 'stale');",
         ),
         "report_days_card_chapter": (
-            "after update of chapter on cards when old.chapter is not new.chapter",
+            "after update of chapter on cards when old.chapter is not new.chapter"
+            " and exists (select 1 from reviews where card_id = new.id)",
             _card_moved("new.id", "old.chapter", "new.chapter"),
         ),
-        "report_days_card_added": ("after insert on cards when new.chapter is not null", _card_moved("new.id", "null", "new.chapter")),
-        "report_days_card_removed": ("after delete on cards when old.chapter is not null", _card_moved("old.id", "old.chapter", "null")),
+        # (a card is added or removed with its reviews left behind only by imports and clean-ups)
+        "report_days_card_added": (
+            "after insert on cards when new.chapter is not null and exists (select 1 from reviews where card_id = new.id)",
+            _card_moved("new.id", "null", "new.chapter"),
+        ),
+        "report_days_card_removed": (
+            "after delete on cards when old.chapter is not null and exists (select 1 from reviews where card_id = old.id)",
+            _card_moved("old.id", "old.chapter", "null"),
+        ),
     }
     for name, (when, body) in triggers.items():
         db.execute(f"create trigger {name} {when} begin {body} end")
