@@ -7,6 +7,7 @@
 - ``forbid``    forbidden shortcuts: static scan (parent) and call traps (child)
 - ``limits``    the child's resource limits
 - ``notebook``  code cells of an .ipynb, and writing one
+- ``boot``      torch and its meta kernels loaded with the GC paused, then frozen
 
 Importing this package imports nothing heavy; ``runner`` and ``api`` import torch.
 """

@@ -33,7 +33,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from . import api, forbid, protocol, worker
+from .boot import frozen
+
+with frozen():  # torch: made once, kept for the process's life (see boot)
+    from . import api, forbid, protocol, worker
 
 PASS, FAIL, ERROR, TIMEOUT, SKIPPED = "pass", "fail", "error", "timeout", "skipped"
 SPAWN_STARTUP_S = 60.0  # a spawned (CUDA) worker imports torch and initialises CUDA first

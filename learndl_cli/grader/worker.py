@@ -14,7 +14,10 @@ import signal
 import sys
 import traceback
 
-from . import forbid, limits, protocol
+from .boot import frozen
+
+with frozen():  # torch, for a spawned worker (see boot)
+    from . import forbid, limits, protocol
 
 READY = "ready"
 
@@ -159,8 +162,9 @@ def warm_meta() -> None:
     """Load torch's Python meta kernels (the first meta op imports torch._dynamo: about a second)."""
     import torch
 
-    x = torch.empty(2, 3, device="meta", requires_grad=True)
-    (torch.exp(x - x.max(dim=-1, keepdim=True).values) @ torch.empty(3, 2, device="meta")).sum().backward()
+    with frozen():  # what this loads lives as long as the process (see boot)
+        x = torch.empty(2, 3, device="meta", requires_grad=True)
+        (torch.exp(x - x.max(dim=-1, keepdim=True).values) @ torch.empty(3, 2, device="meta")).sum().backward()
 
 
 def _load_module(name: str, path: str):
