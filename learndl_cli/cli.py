@@ -54,24 +54,12 @@ class LearndlGroup(TyperGroup):
         sys.exit(code if isinstance(code, int) else 0)
 
 
-app = typer.Typer(
-    cls=LearndlGroup,
-    name="learndl",
-    help="Spaced-repetition flashcards and graded coding drills for Dive into Deep Learning.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
-)
-
-
 def _version(value: bool):
     if value:
         typer.echo(f"learndl {__version__}")
         raise typer.Exit()
 
 
-@app.callback()
 def main(
     ctx: typer.Context,
     home: Annotated[
@@ -89,13 +77,91 @@ def main(
     ctx.call_on_close(ctx.obj.close)
 
 
-def _register() -> None:
-    from .commands import decks, exercise, interop, notes, quiz, report, status
+# The modules in commands/, in the order --help lists their commands, and the commands each defines.
+MODULES = ("quiz", "status", "decks", "exercise", "report", "notes", "interop")
+COMMANDS = {
+    "quiz": "quiz",
+    "status": "status",
+    "decks": "decks",
+    "exercise": "exercise", "check": "exercise", "hint": "exercise", "solution": "exercise",
+    "report": "report", "exam": "report",
+    "notes": "notes",
+    "export": "interop", "import": "interop", "optimize": "interop", "backup": "interop", "restore": "interop",
+    "doctor": "interop",
+}
 
-    for module in (quiz, status, decks, exercise, report, notes, interop):
-        module.register(app)
+
+def build(modules: tuple[str, ...] = MODULES) -> typer.Typer:
+    """A Typer app with the commands of ``modules`` registered."""
+    from importlib import import_module
+
+    app = typer.Typer(
+        cls=LearndlGroup,
+        name="learndl",
+        help="Spaced-repetition flashcards and graded coding drills for Dive into Deep Learning.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode="rich",
+    )
+    app.callback()(main)
+    for name in modules:
+        import_module(f"{__package__}.commands.{name}").register(app)
+    return app
 
 
-_register()
+def _command_names(app: typer.Typer) -> set[str]:
+    from typer.main import get_command_name
+
+    names = {c.name or get_command_name(c.callback.__name__) for c in app.registered_commands}
+    return names | {g.name for g in app.registered_groups}
+
+
+def _command_in(args: list[str]) -> str | None:
+    """The command an argument list names, past the global ``--home``; None for anything else."""
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--home":
+            i += 2
+        elif arg.startswith("--home="):
+            i += 1
+        elif arg.startswith("-"):
+            return None
+        else:
+            return arg
+    return None
+
+
+def app_for(args: list[str]) -> typer.Typer:
+    """The app to run ``args`` with: when they name a command, only the module that defines it.
+
+    Otherwise every run (``status``, ``quiz``) imports every command module and has Typer build
+    every command's options from their type hints, the largest part of learndl's own start-up.
+    Anything else (``--help``, ``--version``, a mistyped command) gets the whole app, so its help
+    and errors list every command, exactly as before.
+    """
+    name = _command_in(args)
+    module = COMMANDS.get(name or "")
+    if module is not None:
+        narrow = build((module,))
+        if name in _command_names(narrow):
+            return narrow
+    return _whole_app()
+
+
+def _whole_app() -> typer.Typer:
+    app = globals().get("app")
+    if app is None:
+        app = globals()["app"] = build()
+    return app
+
+
+def __getattr__(name: str):
+    """``app``, the whole command line (for tests and ``CliRunner``), built on first use."""
+    if name == "app":
+        return _whole_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["app", "UserError"]

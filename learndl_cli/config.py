@@ -6,7 +6,6 @@ learndl can change a default without rewriting the file.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -109,6 +108,8 @@ def load_settings(home: Path) -> Settings:
     path = home / SETTINGS_FILE
     if not path.exists():
         return Settings()
+    import tomllib  # only when there is a file to read
+
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -143,6 +144,8 @@ def save_setting(home: Path, key: str, value) -> Settings:
     """Set one key in settings.toml, keeping the others as they are; written atomically."""
     if key not in _TYPES:
         raise UserError(f"unknown setting '{key}'")
+    import tomllib
+
     path = home / SETTINGS_FILE
     data = {}
     if path.exists():

@@ -22,19 +22,22 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from difflib import SequenceMatcher
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
-from .deckparse import Card, Deck, Problem, parse_deck
 from .errors import UserError
 from .paths import decks_dir
 from .scheduler import iso
 from .store import cards as store
+
+if TYPE_CHECKING:
+    from .deckparse import Card, Deck, Problem
 
 FUZZY_MIN = 0.8
 FUZZY_BUDGET = 250_000  # pairs compared at most, so a rewrite of a big file stays fast
@@ -56,6 +59,40 @@ def deck_sources(settings) -> list[Path]:
     return bundled + [Path(p).expanduser() for p in settings.deck_paths]
 
 
+def _problem(path: str, line: int, message: str) -> Problem:
+    """A ``deckparse.Problem``; deckparse is imported only when a file is parsed or has a problem,
+    so a run where every deck file is unchanged never pays for it."""
+    from .deckparse import Problem
+
+    return Problem(path, line, message)
+
+
+def _deck_files_in(folder: Path) -> list[tuple[Path, Path]]:
+    """The deck files under ``folder`` (``*.md`` but README.md), sorted, each with its resolved path.
+
+    A file that is not a link resolves to its resolved folder joined with its name: one
+    ``Path.resolve()`` per folder instead of one per file (each an lstat of every component).
+    """
+    folders: dict[Path, Path] = {}
+    out = []
+    for path in sorted(folder.rglob("*.md")):
+        if path.name.lower() == "readme.md":
+            continue
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:
+            mode = 0
+        if stat.S_ISREG(mode):
+            parent = path.parent
+            real = folders.get(parent)
+            if real is None:
+                real = folders[parent] = parent.resolve()
+            out.append((path, real / path.name))
+        elif path.is_file():
+            out.append((path, path.resolve()))
+    return out
+
+
 def deck_files(settings) -> tuple[list[Path], list[Problem]]:
     """Every deck file, and a problem for each registered path that is gone."""
     files: list[Path] = []
@@ -63,14 +100,13 @@ def deck_files(settings) -> tuple[list[Path], list[Problem]]:
     seen: set[Path] = set()
     for source in deck_sources(settings):
         if source.is_dir():
-            found = sorted(p for p in source.rglob("*.md") if p.is_file() and p.name.lower() != "readme.md")
+            found = _deck_files_in(source)
         elif source.is_file():
-            found = [source]
+            found = [(source, source.resolve())]
         else:
-            problems.append(Problem(str(source), 0, "registered deck path not found (learndl decks remove to forget it)"))
+            problems.append(_problem(str(source), 0, "registered deck path not found (learndl decks remove to forget it)"))
             continue
-        for path in found:
-            resolved = path.resolve()
+        for path, resolved in found:
             if resolved not in seen:
                 seen.add(resolved)
                 files.append(resolved)
@@ -99,7 +135,7 @@ def sync(db: Database, settings, now: datetime) -> SyncResult:
         try:
             st = path.stat()
         except OSError as exc:
-            result.problems.append(Problem(key, 0, f"cannot read: {exc.strerror or exc}"))
+            result.problems.append(_problem(key, 0, f"cannot read: {exc.strerror or exc}"))
             continue
         row = known.get(key)
         if row and row["size"] == st.st_size and row["mtime_ns"] == st.st_mtime_ns:
@@ -108,7 +144,7 @@ def sync(db: Database, settings, now: datetime) -> SyncResult:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            result.problems.append(Problem(key, 0, f"cannot read: {exc.strerror or exc}"))
+            result.problems.append(_problem(key, 0, f"cannot read: {exc.strerror or exc}"))
             if row:
                 unchanged_meta[key] = row
             continue
@@ -117,12 +153,14 @@ def sync(db: Database, settings, now: datetime) -> SyncResult:
             stat_only.append((key, st.st_size, st.st_mtime_ns))
             unchanged_meta[key] = row
             continue
+        from .deckparse import Deck, parse_deck
+
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             deck = Deck(path=key)
             line = data[: exc.start].count(b"\n") + 1
-            deck.problems.append(Problem(key, line, "not valid UTF-8 text"))
+            deck.problems.append(_problem(key, line, "not valid UTF-8 text"))
         else:
             deck = parse_deck(text, key)
         result.parsed_files += 1
@@ -153,13 +191,13 @@ def sync(db: Database, settings, now: datetime) -> SyncResult:
             continue
         if deck_id in owner:
             skipped.add(key)
-            result.problems.append(Problem(key, 1, f"deck id '{deck_id}' is already used by {owner[deck_id]}; this file is skipped"))
+            result.problems.append(_problem(key, 1, f"deck id '{deck_id}' is already used by {owner[deck_id]}; this file is skipped"))
         else:
             owner[deck_id] = key
 
     for key, row in unchanged_meta.items():
         meta = json.loads(row["parsed"] or "{}")
-        result.problems.extend(Problem(key, line, msg) for line, msg in meta.get("problems", []))
+        result.problems.extend(_problem(key, line, msg) for line, msg in meta.get("problems", []))
     for key, deck in changed.items():
         result.problems.extend(deck.problems)
 
@@ -172,6 +210,8 @@ def sync(db: Database, settings, now: datetime) -> SyncResult:
 
 
 def _reconcile(db, changed, skipped, removed_files, file_rows, owner, now, result) -> None:
+    from difflib import SequenceMatcher
+
     paths = list(changed) + removed_files
     candidates = store.cards_at_paths(db, paths) + store.inactive_cards(db)
     by_id = {c["id"]: c for c in candidates}
@@ -303,6 +343,8 @@ def _reconcile(db, changed, skipped, removed_files, file_rows, owner, now, resul
 
 def validate(settings) -> tuple[int, int, list[Problem]]:
     """Parse every deck file from scratch (no cache): (files, cards, problems)."""
+    from .deckparse import Problem, parse_deck
+
     files, problems = deck_files(settings)
     problems = list(problems)
     cards = 0

@@ -131,3 +131,16 @@ def test_status_folds_decks_with_nothing_due_and_all_lists_them(cli, deck_dir):
     out = cli("status").stdout
     assert "basics" in out and "later" not in out and "+ 1 more decks" in out and "nothing due" in out
     assert "later" in cli("status", "--all").stdout
+
+
+def test_each_command_is_built_from_the_module_the_table_names():
+    """``learndl CMD`` builds only CMD's module (cli.COMMANDS): the table must name every command
+    of the whole app, each with its own module, or that command would run from the whole app."""
+    from learndl_cli import cli
+
+    whole = cli._command_names(cli.build())
+    assert set(cli.COMMANDS) == whole
+    for name, module in cli.COMMANDS.items():
+        assert name in cli._command_names(cli.build((module,))), name
+        assert cli.app_for(["--home", "/tmp/x", name, "--help"]) is not cli.app
+    assert cli.app_for(["--help"]) is cli.app and cli.app_for(["nonsense"]) is cli.app

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+import re
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from ..context import get_app
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def gather(app) -> dict:
@@ -28,8 +29,9 @@ def gather(app) -> dict:
     day = study_day(now, settings.day_starts_hour)
     day_end = next_day_start(now, settings.day_starts_hour)
     per_deck = store.due_by_deck(db, now, day_end, day)
-    new_left = max(0, settings.new_per_day - store.new_studied_on(db, day))
-    review_left = max(0, settings.max_reviews_per_day - store.reviews_studied_on(db, day))
+    today = store.day_totals(db, day)
+    new_left = max(0, settings.new_per_day - today["new"])
+    review_left = max(0, settings.max_reviews_per_day - today["review"])
     decks = []
     totals = {"learning": 0, "review": 0, "new": 0}
     for row in result.decks:
@@ -55,7 +57,7 @@ def gather(app) -> dict:
         "day": day,
         "decks": decks,
         "due": totals,
-        "studied_today": store.day_summary(db, day),
+        "studied_today": {k: today[k] for k in ("reviews", "cards", "seconds", "again")},
         "streak": {"current": current, "longest": longest},
         "next_due": iso(next_due),
         "redrills": exercises_due(db, now),
@@ -65,8 +67,36 @@ def gather(app) -> dict:
 
 MAX_ROWS = 20  # decks listed before the rest are folded into one line (--all lists every deck)
 
+# Two colons with no space between: what rich's emoji codes (":smile:") need. A string without
+# this can be printed with emoji codes off and looks the same (rich then skips its emoji table).
+_EMOJI_CODE = re.compile(r":\S*:")
+
+
+def _plain(value):
+    """A table cell as rich would draw the string ``value``: a ``Text`` when neither markup nor an
+    emoji code can change it (rich would parse the string twice, to measure and to draw it)."""
+    from rich.text import Text
+
+    if not isinstance(value, str) or "[" in value or _EMOJI_CODE.search(value):
+        return value
+    return Text(value)
+
+
+def _markup(value: str):
+    """Our own markup (``[bold]…``), parsed once, emoji codes only where ``value`` may hold one."""
+    from rich.text import Text
+
+    return Text.from_markup(value, emoji=bool(_EMOJI_CODE.search(value)))
+
+
+def _print(console: Console, value: str) -> None:
+    console.print(value, emoji=bool(_EMOJI_CODE.search(value)))
+
 
 def render(data: dict, console: Console, *, all_decks: bool = False) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
     from ..scheduler import format_interval, parse_ts
 
     streak = data["streak"]
@@ -75,50 +105,57 @@ def render(data: dict, console: Console, *, all_decks: bool = False) -> None:
         Text(f" · streak {streak['current']} day{'s' if streak['current'] != 1 else ''} (longest {streak['longest']})", style="cyan"),
     )
     table = Table(box=None, pad_edge=False, header_style="bold")
-    table.add_column("deck", no_wrap=True)
-    table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=34, style="dim")
-    table.add_column("ch", justify="right")
-    table.add_column("cards", justify="right", style="dim")
-    table.add_column("learning", justify="right", style="red")
-    table.add_column("review", justify="right", style="green")
-    table.add_column("new", justify="right", style="blue")
+    table.add_column(Text("deck"), no_wrap=True)
+    table.add_column(Text("title"), no_wrap=True, overflow="ellipsis", max_width=34, style="dim")
+    table.add_column(Text("ch"), justify="right")
+    table.add_column(Text("cards"), justify="right", style="dim")
+    table.add_column(Text("learning"), justify="right", style="red")
+    table.add_column(Text("review"), justify="right", style="green")
+    table.add_column(Text("new"), justify="right", style="blue")
     due_decks = [d for d in data["decks"] if d["learning"] or d["review"] or d["new"]]
     shown = data["decks"] if all_decks else due_decks[:MAX_ROWS]
     for deck in shown:
         table.add_row(
-            deck["id"],
-            deck["title"],
-            str(deck["chapter"] if deck["chapter"] is not None else "-"),
-            str(deck["cards"]),
-            str(deck["learning"] or "·"),
-            str(deck["review"] or "·"),
-            str(deck["new"] or "·"),
+            _plain(deck["id"]),
+            _plain(deck["title"]),
+            Text(str(deck["chapter"] if deck["chapter"] is not None else "-")),
+            Text(str(deck["cards"])),
+            Text(str(deck["learning"] or "·")),
+            Text(str(deck["review"] or "·")),
+            Text(str(deck["new"] or "·")),
         )
     folded = [d for d in data["decks"] if d not in shown]
     if folded:
         waiting = sum(d["learning"] + d["review"] + d["new"] for d in folded)
         what = f"{waiting} due" if waiting else "nothing due"
-        table.add_row(f"[dim]+ {len(folded)} more decks[/dim]", f"[dim]{what} (--all lists them)[/dim]", "", "", "", "", "")
+        table.add_row(
+            _markup(f"[dim]+ {len(folded)} more decks[/dim]"), _markup(f"[dim]{what} (--all lists them)[/dim]"),
+            *(Text() for _ in range(5)),
+        )
     due = data["due"]
-    table.add_row("[bold]due today[/bold]", "", "", "", f"[bold]{due['learning']}", f"[bold]{due['review']}", f"[bold]{due['new']}")
+    table.add_row(
+        _markup("[bold]due today[/bold]"), Text(), Text(), Text(),
+        _markup(f"[bold]{due['learning']}"), _markup(f"[bold]{due['review']}"), _markup(f"[bold]{due['new']}"),
+    )
     console.print(table)
     today = data["studied_today"]
     if today["reviews"]:
         minutes, seconds = divmod(today["seconds"], 60)
-        console.print(
+        _print(
+            console,
             f"Studied today: {today['reviews']} reviews of {today['cards']} cards in {minutes}m {seconds:02d}s, "
-            f"again {today['again'] / today['reviews']:.0%}"
+            f"again {today['again'] / today['reviews']:.0%}",
         )
     else:
-        console.print("Studied today: nothing yet.")
+        _print(console, "Studied today: nothing yet.")
     if data["next_due"]:
         now = parse_ts(data["now"])
         nd = parse_ts(data["next_due"])
-        console.print(f"Next card due: in {format_interval(nd - now)} ({nd.astimezone():%Y-%m-%d %H:%M})")
+        _print(console, f"Next card due: in {format_interval(nd - now)} ({nd.astimezone():%Y-%m-%d %H:%M})")
     if data["redrills"]:
-        console.print(f"[yellow]Exercises due for re-drill:[/yellow] {', '.join(data['redrills'])}")
+        _print(console, f"[yellow]Exercises due for re-drill:[/yellow] {', '.join(data['redrills'])}")
     if data["problems"]:
-        console.print(f"[yellow]{len(data['problems'])} deck problem(s): learndl decks validate[/yellow]")
+        _print(console, f"[yellow]{len(data['problems'])} deck problem(s): learndl decks validate[/yellow]")
 
 
 def register(app: typer.Typer) -> None:
@@ -133,4 +170,6 @@ def register(app: typer.Typer) -> None:
         if as_json:
             typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         else:
+            from rich.console import Console
+
             render(data, Console(highlight=False), all_decks=all_decks)

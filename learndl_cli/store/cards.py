@@ -178,9 +178,9 @@ def due_by_deck(db: Database, now: datetime, day_end: datetime, day: str) -> dic
     out = {}
     for row in db.query(
         """select c.deck_id as deck,
-                  sum(case when c.state in (1, 3) and c.due <= ? then 1 else 0 end) as learning,
-                  sum(case when c.state = 2 and c.due <= ? then 1 else 0 end) as review,
-                  sum(case when c.state = 0 then 1 else 0 end) as new
+                  count(*) filter (where c.state in (1, 3) and c.due <= ?) as learning,
+                  count(*) filter (where c.state = 2 and c.due <= ?) as review,
+                  count(*) filter (where c.state = 0) as new
            from cards c
            where c.active = 1 and c.suspended = 0 and c.buried_until < ?
            group by c.deck_id""",
@@ -201,9 +201,21 @@ def reviews_studied_on(db: Database, day: str) -> int:
 
 
 def next_due_after(db: Database, now: datetime) -> datetime | None:
+    """The first due time after ``now`` of a card that is not new (learning, review or relearning:
+    the states other than 0 that ``scheduler.State`` has).
+
+    One ``min()`` per state, each a single seek in ``idx_cards_queue``; ``state != 0`` in one query
+    reads the index entry of every card that was ever reviewed.
+    """
     row = next(
         db.query(
-            "select min(due) as due from cards where active = 1 and suspended = 0 and state != 0 and due > ?",
+            """select min(due) as due from (
+                   select min(due) as due from cards where active = 1 and suspended = 0 and state = 1 and due > ?1
+                   union all
+                   select min(due) from cards where active = 1 and suspended = 0 and state = 2 and due > ?1
+                   union all
+                   select min(due) from cards where active = 1 and suspended = 0 and state = 3 and due > ?1
+               )""",
             [iso(now)],
         )
     )
@@ -285,30 +297,40 @@ def study_days(db: Database) -> list[str]:
 
     A skip-scan of ``idx_reviews_day``: one index seek per distinct day, not a read of every review.
     """
-    return [
-        row["day"]
-        for row in db.query(
-            """with recursive d(day) as (
-                   select min(day) from reviews
-                   union all
-                   select (select min(day) from reviews where day > d.day) from d where d.day is not null
-               )
-               select day from d where day is not null"""
-        )
-    ]
+    rows = db.execute(
+        """with recursive d(day) as (
+               select min(day) from reviews
+               union all
+               select (select min(day) from reviews where day > d.day) from d where d.day is not null
+           )
+           select day from d where day is not null"""
+    ).fetchall()
+    return [day for (day,) in rows]
 
 
-def day_summary(db: Database, day: str) -> dict:
+def day_totals(db: Database, day: str) -> dict:
+    """A study day's reviews (kind review) in one read: how many, of how many cards, the seconds
+    spent, how many rated Again, and how many were of new cards (``new``) and of cards in review
+    (``review``), as ``new_studied_on`` and ``reviews_studied_on`` count them."""
     row = next(
         db.query(
             """select count(*) as reviews, count(distinct card_id) as cards,
                       coalesce(sum(duration_ms), 0) as ms,
-                      sum(case when rating = 1 then 1 else 0 end) as again
+                      count(*) filter (where rating = 1) as again,
+                      count(*) filter (where prev_state = 0) as new,
+                      count(*) filter (where prev_state = 2) as review
                from reviews where day = ? and kind = 'review'""",
             [day],
         )
     )
-    return {"reviews": int(row["reviews"]), "cards": int(row["cards"]), "seconds": round(row["ms"] / 1000), "again": int(row["again"] or 0)}
+    return {
+        "reviews": int(row["reviews"]),
+        "cards": int(row["cards"]),
+        "seconds": round(row["ms"] / 1000),
+        "again": int(row["again"]),
+        "new": int(row["new"]),
+        "review": int(row["review"]),
+    }
 
 
 def known_tags(db: Database) -> set[str]:
