@@ -7,7 +7,9 @@ It writes ``OUT/decks/`` (50 Markdown decks of 200 cards each), ``OUT/home/`` (a
 settings register those decks and nothing else), loads the decks through learndl's own sync, then
 replays three years of study through learndl's own FSRS scheduler: ratings drawn the way real users
 answer (about 75 % Good, 10 % Again, 5 % Hard, 10 % Easy), durations log-normal around 7 s. So the
-stored card states agree with the review history. Finally 5,000 exercise attempts.
+stored card states agree with the review history. The reviews are written in time order, as a
+learner's would be, into the migrated schema with its triggers active (so the report's per-day table
+is kept exactly as the app keeps it). Finally 5,000 exercise attempts.
 
 The data dir is rebuilt only when this script or its arguments change (a stamp file records them).
 """
@@ -124,8 +126,7 @@ def build(out: Path, args) -> Path:
             ts = memory.due + timedelta(hours=rng.uniform(0, 30) if memory.state == 2 else rng.uniform(0, 0.2))
         d = memory.to_dict()
         updates.append((d["state"], d["step"], d["stability"], d["difficulty"], d["due"], d["last_review"], d["reps"], d["lapses"], card_id))
-        if len(rows) > 200_000:
-            flush(conn, rows)
+    rows.sort(key=lambda r: r[1])  # in time order, as a learner writes them
     flush(conn, rows)
     conn.executemany(
         "update cards set state=?, step=?, stability=?, difficulty=?, due=?, last_review=?, reps=?, lapses=? where id=?",
