@@ -202,7 +202,7 @@ def main() -> None:
     load = os.getloadavg()[0]
     print(f"{home}: {n_cards} cards, {n_reviews} reviews; {os.cpu_count()} CPU cores, load {load:.1f}")
     print(f"median of {args.runs} runs, each a fresh process (start-up included)")
-    cases = [("terminal", [], False), ("terminal, cold cache", [], True), ("json", ["--format", "json"], False),
+    cases = [("terminal", [], False), ("recount (upgrade)", [], True), ("json", ["--format", "json"], False),
              ("html", ["--format", "html"], False), ("markdown", ["--format", "markdown"], False),
              ("--chapter 3", ["--chapter", "3"], False), ("--since", ["--since", iso(now - timedelta(days=60))[:10]], False)]
     results = {}
@@ -210,9 +210,10 @@ def main() -> None:
         times = time_cli(home, extra, args.runs, now, cold)
         results[name] = statistics.median(times)
         print(f"  {name:<22} median {results[name]:.2f}s   (min {min(times):.2f}s, max {max(times):.2f}s)")
-    for key in ("terminal", "terminal, cold cache"):
+    for key in ("terminal", "json", "html", "markdown", "--chapter 3", "--since"):
         verdict = "met" if results[key] <= GOAL_S else "NOT met"
         print(f"goal: learndl report ({key}) <= {GOAL_S:.0f}s: {verdict} ({results[key]:.2f}s)")
+    print(f"no goal: the one-off recount on the first report after an upgrade from schema 3: {results['recount (upgrade)']:.2f}s")
 
 
 if __name__ == "__main__":

@@ -108,9 +108,9 @@ DAY_SQL = """
     select f.day as day, c.chapter as chapter, sum(f.n) as reviews, sum(f.ms) as ms,
            sum(coalesce(f.first_state, -1) = 2) as first_reviews,
            sum(coalesce(f.first_state, -1) = 2 and coalesce(f.first_rating, 0) >= 2) as first_passed
-    from (select card_id, day, prev_state as first_state, rating as first_rating, min(ts) as first_ts,
-                 count(*) as n, coalesce(sum(duration_ms), 0) as ms
-          from reviews indexed by idx_reviews_card_day
+    from (select card_id, day, prev_state as first_state, rating as first_rating,
+                 min(ts || printf('%015d', id)) as first_key, count(*) as n, coalesce(sum(duration_ms), 0) as ms
+          from reviews not indexed
           where kind = 'review'
           group by card_id, day) f
     left join cards c on c.id = f.card_id
@@ -123,8 +123,9 @@ def compute_days(db: Database) -> list[dict]:
 
     Only the first review of a card on each study day counts for retention, and only when the card
     was in the review state before it (``prev_state = 2``); it passed when rated Hard or better.
-    "First" is by (ts, id): the scan walks ``idx_reviews_card_day`` (card, day, ts, then rowid),
-    and ``min(ts)`` takes its bare columns from the first row holding the minimum.
+    "First" is by (ts, id), as the triggers have it: ``min()`` of the two joined into one key takes
+    its bare columns from that one row. The reviews are read in table order and sorted (a walk of
+    ``idx_reviews_card_day`` would visit a time-ordered table at random: three times slower).
     """
     return [dict(r) for r in db.query(DAY_SQL)]
 
