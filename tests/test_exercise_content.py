@@ -2,8 +2,9 @@
 
 For each exercise: its info.toml is valid; the starter fails; the reference solution passes on the
 CPU and in the meta portability pass; at least one check runs in the meta pass; and every
-known-wrong variant in tests/variants/<name>/ is rejected with the message fragment on its first
-line (``# expect: ...``). Seeds are fixed, so a failure here is reproducible with
+known-wrong variant in tests/variants/<name>/ (a complete ``.py`` file, or ``.edits`` to the
+solution: see variant_edits.py) is rejected with the message fragment on its first line
+(``# expect: ...``). Seeds are fixed, so a failure here is reproducible with
 ``learndl check NAME --file PATH --seed 1234``.
 """
 
@@ -12,6 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
+from variant_edits import EditError, apply, parse
 
 from learndl_cli import catalog
 from learndl_cli.paths import exercises_dir
@@ -34,7 +37,23 @@ def _describe(result) -> str:
 
 
 def _variants(name: str) -> list[Path]:
-    return sorted((VARIANTS / name).glob("*.py"))
+    folder = VARIANTS / name
+    return sorted([*folder.glob("*.py"), *folder.glob("*.edits")])
+
+
+def _variant_file(name: str, path: Path, tmp: Path) -> Path:
+    """The learner file a variant stands for: itself, or the solution with its edits applied."""
+    if path.suffix != ".edits":
+        return path
+    ex = catalog.get(name)
+    try:
+        _, blocks = parse(path.read_text(encoding="utf-8"), str(path))
+        text = apply(ex.solution_path.read_text(encoding="utf-8"), blocks, str(path))
+    except EditError as exc:
+        pytest.fail(str(exc))
+    out = tmp / f"{path.stem}.py"
+    out.write_text(text, encoding="utf-8")
+    return out
 
 
 def _expected_fragment(path: Path) -> str:
@@ -50,7 +69,7 @@ def test_there_are_exercises():
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_metadata(name):
+def test_metadata(name, tmp_path):
     ex = catalog.load_exercise(exercises_dir() / name)
     assert ex.statement_path.is_file(), f"{name}: README.md (the statement) is missing"
     assert ex.solution_path.is_file(), f"{name}: solutions/{name}.py is missing"
@@ -58,6 +77,7 @@ def test_metadata(name):
     assert len(_variants(name)) >= 3, f"{name}: write at least three known-wrong variants in tests/variants/{name}/"
     for variant in _variants(name):
         _expected_fragment(variant)
+        _variant_file(name, variant, tmp_path)  # its edits apply to the solution
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -92,14 +112,33 @@ def test_solution_passes_with_another_seed(runner, name):
     "name,variant",
     [(name, v.name) for name in NAMES for v in _variants(name)],
 )
-def test_variant_is_rejected_with_its_message(runner, name, variant):
+def test_variant_is_rejected_with_its_message(runner, name, variant, tmp_path):
     ex = catalog.get(name)
     path = VARIANTS / name / variant
     fragment = _expected_fragment(path)
-    result = runner.grade(ex, path, seed=SEED)
+    result = runner.grade(ex, _variant_file(name, path, tmp_path), seed=SEED)
     assert result.status != "pass", f"{name}/{variant}: a known-wrong variant passes"
     problem = result.first_problem()
     assert problem is not None
     assert fragment.lower() in problem.message.lower(), (
         f"{name}/{variant}: expected a message containing {fragment!r}, got {problem.id}={problem.status}: {problem.message}"
     )
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("import torch\n", ":1: the first line must be '# expect:"),
+        ("# expect: x\nstray code\n", ":2: text outside a"),
+        ("# expect: x\n<<<<<<< solution\n    return y\n=======\n", "is not closed"),
+        ("# expect: x\n<<<<<<< solution\nnot in the solution\n=======\nz\n>>>>>>> variant\n", "occur 0 times"),
+        ("# expect: x\n<<<<<<< solution\n\n=======\nz\n>>>>>>> variant\n", "occur 0 times"),
+        ("# expect: x\n<<<<<<< solution\n    return y\n=======\nz\n>>>>>>> variant\n", "occur 2 times"),
+        ("# expect: x\n# only a comment\n", "no edit blocks"),
+    ],
+)
+def test_bad_variant_edits_are_named(text, message):
+    with pytest.raises(EditError) as info:
+        _, blocks = parse(text, "v.edits")
+        apply("a\n    return y\nb\n    return y\n", blocks, "v.edits")
+    assert message in str(info.value)

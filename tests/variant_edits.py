@@ -1,0 +1,74 @@
+"""Known-wrong variants written as edits to the reference solution (``tests/variants/NAME/*.edits``).
+
+Most classic mistakes are one or two changed lines in otherwise correct code, so a variant names
+only those lines, in blocks shaped like a merge conflict::
+
+    # expect: valid_lens repeated with .repeat instead of interleaved
+    <<<<<<< solution
+                valid_lens = torch.repeat_interleave(valid_lens, self.num_heads, dim=0)
+    =======
+                valid_lens = valid_lens.repeat(self.num_heads)
+    >>>>>>> variant
+
+The solution side of each block must occur exactly once in ``solutions/NAME.py``; it is replaced
+by the variant side. Blank lines and ``#`` comments may sit between blocks. A variant that is a
+rewrite rather than an edit stays a complete ``.py`` file.
+"""
+
+from __future__ import annotations
+
+OPEN, MID, CLOSE = "<<<<<<< solution", "=======", ">>>>>>> variant"
+
+
+class EditError(ValueError):
+    pass
+
+
+Block = tuple[list[str], list[str]]
+
+
+def parse(text: str, name: str = "edits") -> tuple[str, list[Block]]:
+    """The expected message fragment and the (solution lines, variant lines) blocks."""
+    lines = text.splitlines()
+    if not lines or not lines[0].startswith("# expect:"):
+        raise EditError(f"{name}:1: the first line must be '# expect: <message fragment>'")
+    blocks: list[Block] = []
+    side: list[str] | None = None
+    old: list[str] = []
+    new: list[str] = []
+    for n, line in enumerate(lines[1:], 2):
+        if side is None and line == OPEN:
+            old, new = [], []
+            side = old
+        elif side is old and line == MID:
+            side = new
+        elif side is new and line == CLOSE:
+            blocks.append((old, new))
+            side = None
+        elif side is not None:
+            side.append(line)
+        elif line.strip() and not line.startswith("#"):
+            raise EditError(f"{name}:{n}: text outside a '{OPEN}' … '{CLOSE}' block")
+    if side is not None:
+        raise EditError(f"{name}: the last block is not closed with '{CLOSE}'")
+    if not blocks:
+        raise EditError(f"{name}: no edit blocks")
+    return lines[0][len("# expect:"):].strip(), blocks
+
+
+def apply(solution: str, blocks: list[Block], name: str = "edits") -> str:
+    """The solution with every block's solution lines replaced by its variant lines."""
+    lines = solution.splitlines()
+    spans = []
+    for k, (old, new) in enumerate(blocks, 1):
+        hits = [i for i in range(len(lines) - len(old) + 1) if old and lines[i : i + len(old)] == old]
+        if len(hits) != 1:
+            raise EditError(f"{name}: block {k}: its solution lines occur {len(hits)} times in the solution, not once")
+        spans.append((hits[0], hits[0] + len(old), new))
+    spans.sort(key=lambda s: s[0])
+    for (_, end, _), (start, _, _) in zip(spans, spans[1:]):
+        if start < end:
+            raise EditError(f"{name}: two blocks edit the same lines")
+    for start, end, new in reversed(spans):
+        lines[start:end] = new
+    return "\n".join(lines) + "\n"
