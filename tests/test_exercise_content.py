@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from variant_edits import EditError, apply, parse
+from variant_edits import EditError, apply, base_of, parse
 
 from learndl_cli import catalog
 from learndl_cli.paths import exercises_dir
@@ -38,7 +38,12 @@ def _describe(result) -> str:
 
 def _variants(name: str) -> list[Path]:
     folder = VARIANTS / name
-    return sorted([*folder.glob("*.py"), *folder.glob("*.edits")])
+    return sorted([*(p for p in folder.glob("*.py") if not p.name.startswith("_")), *folder.glob("*.edits")])
+
+
+def _bases(name: str) -> list[Path]:
+    """Correct files in another style than the solution's, which some variants edit."""
+    return sorted((VARIANTS / name).glob("_*.py"))
 
 
 def _variant_file(name: str, path: Path, tmp: Path) -> Path:
@@ -46,9 +51,13 @@ def _variant_file(name: str, path: Path, tmp: Path) -> Path:
     if path.suffix != ".edits":
         return path
     ex = catalog.get(name)
+    source = path.read_text(encoding="utf-8")
+    base = path.parent / base_of(source) if base_of(source) else ex.solution_path
+    if not base.is_file():
+        pytest.fail(f"{path}:2: no base file {base.name} beside it")
     try:
-        _, blocks = parse(path.read_text(encoding="utf-8"), str(path))
-        text = apply(ex.solution_path.read_text(encoding="utf-8"), blocks, str(path))
+        _, blocks = parse(source, str(path))
+        text = apply(base.read_text(encoding="utf-8"), blocks, str(path))
     except EditError as exc:
         pytest.fail(str(exc))
     out = tmp / f"{path.stem}.py"
@@ -106,6 +115,13 @@ def test_solution_passes_with_another_seed(runner, name):
     ex = catalog.get(name)
     result = runner.grade(ex, ex.solution_path, seed=SEED + 1, meta=False)
     assert result.status == "pass", f"{name}: the reference solution fails with seed {SEED + 1}: {_describe(result)}"
+
+
+@pytest.mark.parametrize("name,base", [(name, b.name) for name in NAMES for b in _bases(name)])
+def test_variant_base_passes(runner, name, base):
+    """A base the variants edit is a correct file: it must pass, or its variants prove nothing."""
+    result = runner.grade(catalog.get(name), VARIANTS / name / base, seed=SEED)
+    assert result.status == "pass", f"{name}/{base}: fails: {_describe(result)}"
 
 
 @pytest.mark.parametrize(

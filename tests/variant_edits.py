@@ -12,7 +12,10 @@ only those lines, in blocks shaped like a merge conflict::
 
 The solution side of each block must occur exactly once in ``solutions/NAME.py``; it is replaced
 by the variant side. Blank lines and ``#`` comments may sit between blocks. A variant that is a
-rewrite rather than an edit stays a complete ``.py`` file.
+rewrite rather than an edit stays a complete ``.py`` file. When several variants make their
+mistakes in another correct style than the solution's (the book's, say), that correct file sits
+beside them as ``_NAME.py`` (graded too: it must pass), and their second line says
+``# base: _NAME.py``: the blocks then edit it instead of the solution.
 """
 
 from __future__ import annotations
@@ -25,6 +28,14 @@ class EditError(ValueError):
 
 
 Block = tuple[list[str], list[str]]
+
+
+def base_of(text: str) -> str | None:
+    """The ``# base: FILE`` a variant edits, when it is not the solution."""
+    lines = text.splitlines()
+    if len(lines) > 1 and lines[1].startswith("# base:"):
+        return lines[1][len("# base:"):].strip()
+    return None
 
 
 def parse(text: str, name: str = "edits") -> tuple[str, list[Block]]:

@@ -1,4 +1,5 @@
-# expect: the bias correction always uses t = 1
+"""A correct optimizers file written the book's way (d2l 11.6-11.10), the base of the variants' edits."""
+
 import torch
 
 
@@ -54,4 +55,4 @@ def adam(params, states, hyperparams):
             s_bias_corr = s / (1 - beta2 ** hyperparams["t"])
             p[:] -= hyperparams["lr"] * v_bias_corr / (torch.sqrt(s_bias_corr) + eps)
         p.grad.data.zero_()
-
+    hyperparams["t"] += 1
