@@ -130,6 +130,126 @@ def test_csv_round_trip_gives_the_same_cards(cli, deck_dir, tmp_path, db):
     assert after == reps
 
 
+def test_anki_package_round_trip_gives_the_same_cards_and_keeps_progress(cli, deck_dir, tmp_path, db):
+    pkg = tmp_path / "d2l.apkg"
+    assert cli("export", "--anki", str(pkg)).exit_code == 0
+    result = cli("import", "--anki", str(pkg), "--deck", "from-anki", "--chapter", "2")
+    assert result.exit_code == 0, result.output
+
+    def loose(cards):  # Anki's HTML keeps no blank line before a code block
+        return [tuple(f.replace("\n\n```", "\n```") for f in c) for c in cards]
+
+    assert loose(card_set(db, "from-anki")) == loose(card_set(db, "basics"))
+    row = next(db().query("select tags, chapter from cards where deck_id = 'from-anki' and kind = 'cloze' limit 1"))
+    assert "softmax" in row["tags"].split() and row["chapter"] == 2
+    # a newer package of the same notes (same GUIDs): progress stays with the cards
+    study(cli, 12)
+    reps = {r["front"]: r["reps"] for r in db().query("select front, reps from cards where deck_id = 'from-anki'")}
+    assert cli("export", "--anki", str(tmp_path / "again.apkg"), "--deck", "basics").exit_code == 0
+    assert cli("import", "--anki", str(tmp_path / "again.apkg"), "--deck", "from-anki").exit_code == 0
+    after = {r["front"]: r["reps"] for r in db().query("select front, reps from cards where deck_id = 'from-anki' and active = 1")}
+    assert after == reps
+
+
+def _schema18_package(path: Path, notes: list[tuple], compress: bool = True) -> None:
+    """An .apkg as Anki 2.1.50+ writes it: schema 18 tables, zstd-compressed collection.anki21b,
+    and the old-format collection.anki2 that only asks to update Anki."""
+    import zstandard
+
+    def collection(rows, schema18: bool) -> bytes:
+        db_file = path.with_suffix(f".{len(rows)}.{schema18}.db")
+        conn = sqlite3.connect(db_file)
+        conn.executescript(
+            "create table col (id integer primary key, models text, decks text);"
+            "create table notes (id integer primary key, guid text, mid integer, tags text, flds text);"
+            "create table cards (id integer primary key, nid integer, did integer, ord integer);"
+        )
+        if schema18:
+            conn.executescript(
+                "create table notetypes (id integer primary key, name text, config blob);"
+                "create table fields (ntid integer, ord integer, name text, primary key (ntid, ord));"
+                "create table templates (ntid integer, ord integer, name text, primary key (ntid, ord));"
+                "create table decks (id integer primary key, name text);"
+                "insert into notetypes values (1, 'Basic', x''), (2, 'Basic (and reversed card)', x''), (3, 'Cloze', x'');"
+                "insert into templates values (1, 0, 'Card 1'), (2, 0, 'Card 1'), (2, 1, 'Card 2'), (3, 0, 'Cloze');"
+                "insert into decks values (1, 'Default'), (7, 'D2L' || char(31) || '线性回归');"
+            )
+            conn.execute("insert into col values (1, '{}', '{}')")
+        else:
+            conn.execute("insert into col values (1, ?, ?)", [json.dumps({"1": {"name": "Basic", "type": 0, "tmpls": [{}]}}), json.dumps({"1": {"name": "Default"}})])
+        for i, (mid, guid, tags, fields) in enumerate(rows, 1):
+            conn.execute("insert into notes values (?, ?, ?, ?, ?)", [i, guid, mid, tags, "\x1f".join(fields)])
+            conn.execute("insert into cards values (?, ?, 7, 0)", [i, i])
+        conn.commit()
+        conn.close()
+        return db_file.read_bytes()
+
+    with zipfile.ZipFile(path, "w") as zf:
+        dummy = [(1, "x", "", ["Please update to the latest Anki version, then import the .colpkg/.apkg file again.", ""])]
+        zf.writestr("collection.anki2", collection(dummy, False))
+        data = collection(notes, True)
+        zf.writestr("collection.anki21b", zstandard.ZstdCompressor().compress(data) if compress else data)
+        zf.writestr("media", zstandard.ZstdCompressor().compress(b""))
+
+
+def test_anki_package_from_a_recent_anki(cli, home, db, tmp_path):
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "settings.toml").write_text("bundled_decks = false\n", encoding="utf-8")
+    pkg = tmp_path / "线性回归.apkg"
+    _schema18_package(pkg, [
+        (1, "g1", " d2l ch3 ", ["什么是<b>均方误差</b>？", "\\(\\frac{1}{n}\\sum_i (y_i-\\hat y_i)^2\\)"]),
+        (2, "g2", "", ["小批量 minibatch", "一次更新所用的一小组样本"]),
+        (3, "g3", "", ["梯度下降沿{{c1::负梯度}}方向更新参数<br><img src=\"gd.png\">", ""]),
+        (1, "g4", "", ["", "a note with no front"]),
+    ])
+    result = cli("import", "--anki", str(pkg), "--chapter", "3")
+    assert result.exit_code == 0, result.output
+    assert "note 4 (Basic) has an empty first field; skipped" in result.stderr
+    assert "1 note(s) show an image" in result.stderr
+    cards = {(r["kind"], r["ordinal"]): r for r in db().query("select * from cards where active = 1")}
+    assert set(cards) == {("basic", ""), ("reversed", "fwd"), ("reversed", "rev"), ("cloze", "c1")}
+    assert cards[("basic", "")]["front"] == "什么是**均方误差**？"
+    assert cards[("basic", "")]["back"] == "$\\frac{1}{n}\\sum_i (y_i-\\hat y_i)^2$"
+    assert "**负梯度**" in cards[("cloze", "c1")]["back"] and "[图片]" in cards[("cloze", "c1")]["back"]
+    assert {r["chapter"] for r in cards.values()} == {3}
+    assert "d2l" in cards[("basic", "")]["tags"].split()
+    deck_file = next((home / "decks").glob("*.md"))
+    assert "# 线性回归" in deck_file.read_text(encoding="utf-8")  # the Anki subdeck is the heading
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda p: p.write_text("not a zip"), "not an Anki package (not a zip file)"),
+        (lambda p: zipfile.ZipFile(p, "w").writestr("readme.txt", "hi"), "no collection.anki2 inside"),
+        (lambda p: _schema18_package(p, [(1, "g", "", ["a", "b"])], compress=False) or _only_dummy(p), "export it again with 'Support older Anki versions' ticked"),
+        (lambda p: _broken_zstd(p), "collection.anki21b is damaged"),
+    ],
+)
+def test_bad_anki_packages_get_one_line(cli, home, tmp_path, make, message):
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "settings.toml").write_text("bundled_decks = false\n", encoding="utf-8")
+    pkg = tmp_path / "bad.apkg"
+    make(pkg)
+    result = cli("import", "--anki", str(pkg))
+    assert result.exit_code == 2 and message in result.stderr, result.output
+    assert "Traceback" not in result.output and len(result.stderr.strip().splitlines()) == 1
+    assert not (home / "decks").exists() or not list((home / "decks").glob("*.md"))
+
+
+def _only_dummy(path: Path) -> None:
+    """Keep only the 'please update' collection.anki2 of a recent package."""
+    with zipfile.ZipFile(path) as zf:
+        dummy = zf.read("collection.anki2")
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("collection.anki2", dummy)
+
+
+def _broken_zstd(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("collection.anki21b", b"\x28\xb5\x2f\xfd" + b"garbage" * 10)
+
+
 def test_csv_import_of_an_anki_export_with_html_and_commas(cli, home, db, tmp_path):
     home.mkdir(parents=True, exist_ok=True)
     (home / "settings.toml").write_text("bundled_decks = false\n", encoding="utf-8")

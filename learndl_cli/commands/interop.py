@@ -102,16 +102,20 @@ def _write_text(path: Path, text: str) -> None:
 
 def import_(
     ctx: typer.Context,
+    anki: Annotated[Optional[Path], typer.Option("--anki", help="An Anki package (.apkg) to turn into a deck.", show_default=False)] = None,
     csv_file: Annotated[Optional[Path], typer.Option("--csv", help="Anki plain-text notes (.txt/.csv/.tsv) to turn into a deck.", show_default=False)] = None,
     progress: Annotated[Optional[Path], typer.Option("--progress", help="A progress file from learndl export --progress.", show_default=False)] = None,
-    deck: Annotated[Optional[str], typer.Option("--deck", help="Deck id for --csv (default: anki-<file name>).", show_default=False)] = None,
-    chapter: Annotated[int, typer.Option("--chapter", min=0, help="d2l chapter of the deck made by --csv.")] = 0,
+    deck: Annotated[Optional[str], typer.Option("--deck", help="Deck id for --anki/--csv (default: anki-<file name>).", show_default=False)] = None,
+    chapter: Annotated[int, typer.Option("--chapter", min=0, help="d2l chapter of the deck made by --anki/--csv.")] = 0,
     force: Annotated[bool, typer.Option("--force", help="Overwrite a deck file edited by hand since the last import.")] = False,
 ) -> None:
-    """Import Anki plain-text notes as a deck, or progress exported from learndl."""
-    if (csv_file is None) == (progress is None):
-        raise UserError("give exactly one of --csv FILE or --progress FILE.json")
+    """Import an Anki package or Anki plain-text notes as a deck, or progress exported from learndl."""
+    if sum(x is not None for x in (anki, csv_file, progress)) != 1:
+        raise UserError("give exactly one of --anki FILE.apkg, --csv FILE or --progress FILE.json")
     app = get_app(ctx)
+    if anki is not None:
+        _import_anki(app, anki, deck, chapter, force)
+        return
     if progress is not None:
         from ..interop.progress import import_progress, load
 
@@ -136,29 +140,46 @@ def import_(
     _import_csv(app, csv_file, deck, chapter, force)
 
 
-def _import_csv(app, csv_file: Path, deck: Optional[str], chapter: int, force: bool) -> None:
-    from ..deckparse import DECK_ID_RE, parse_deck
-    from ..interop.csvio import read_csv, to_proposals
-    from ..notes_import import NotesResult, edited_since_import, render_deck, slug, unique_cards
-    from .notes import NOTES_DECKS, _write, read_notes
+def _import_anki(app, package: Path, deck: Optional[str], chapter: int, force: bool) -> None:
+    from ..interop.apkg import read_apkg
 
-    if deck is not None and not DECK_ID_RE.match(deck):
-        raise UserError(f"--deck {deck!r}: a deck id may hold only letters, digits, '-', '_' and '.'")
+    if package.suffix.lower() != ".apkg":
+        raise UserError(f"{package}: --anki reads an Anki package (.apkg); for plain text use --csv")
+    if not package.expanduser().is_file():
+        raise UserError(f"{package}: no such file")
+    _write_anki_deck(app, package, read_apkg(package.expanduser()), deck, chapter, force, "learndl import --anki")
+
+
+def _import_csv(app, csv_file: Path, deck: Optional[str], chapter: int, force: bool) -> None:
+    from ..interop.csvio import read_csv
+    from .notes import read_notes
+
     text, warning = read_notes(csv_file)
     if warning:
         typer.echo(warning, err=True)
-    name = str(csv_file)
-    parsed = read_csv(text, name)
+    _write_anki_deck(app, csv_file, read_csv(text, str(csv_file)), deck, chapter, force, "learndl import --csv")
+
+
+def _write_anki_deck(app, source: Path, parsed, deck: Optional[str], chapter: int, force: bool, tool: str) -> None:
+    """Turn the notes read from an Anki file into a deck file under the data dir, and load it."""
+    from ..deckparse import DECK_ID_RE, parse_deck
+    from ..interop.csvio import to_proposals
+    from ..notes_import import NotesResult, edited_since_import, render_deck, slug, unique_cards
+    from .notes import NOTES_DECKS, _write
+
+    if deck is not None and not DECK_ID_RE.match(deck):
+        raise UserError(f"--deck {deck!r}: a deck id may hold only letters, digits, '-', '_' and '.'")
+    name = str(source)
     proposals = unique_cards(to_proposals(parsed, name), parsed.problems)
     for problem in parsed.problems:
         typer.echo(str(problem), err=True)
     if not proposals:
-        raise UserError(f"{csv_file}: no notes found", code=1)
-    deck_id = deck or "anki-" + slug(csv_file.stem)
+        raise UserError(f"{source}: no notes found", code=1)
+    deck_id = deck or "anki-" + slug(source.stem)
     target = app.home / NOTES_DECKS / f"{deck_id}.md"
-    result = NotesResult(path=name, title=csv_file.stem, proposals=proposals)
-    body = render_deck([result], deck_id=deck_id, title=deck or csv_file.stem, chapter=chapter, tags=("anki",),
-                       origin=str(csv_file.resolve()), tool="learndl import --csv")
+    result = NotesResult(path=name, title=source.stem, proposals=proposals)
+    body = render_deck([result], deck_id=deck_id, title=deck or source.stem, chapter=chapter, tags=("anki",),
+                       origin=str(source.resolve()), tool=tool)
     if target.exists() and not force:
         edited = edited_since_import(target.read_text(encoding="utf-8", errors="replace"))
         if edited is None or edited:
