@@ -560,7 +560,7 @@ def test_doctor_finds_each_problem_and_says_how_to_fix_it(cli, deck_dir, tmp_pat
     assert "4 problem(s)" in out
     fixed = cli("doctor", "--fix")
     assert "Deleted 1 review(s)" in fixed.stdout and "orphaned reviews: none" in fixed.stdout
-    assert "report table: filled by the next report" in fixed.stdout
+    assert "had 1 row(s) that disagree" in fixed.stdout and "report table: filled by the next report" in fixed.stdout
     assert cli("report", "--format", "json").exit_code == 0
     assert "report table: agrees with the reviews" in cli("doctor").stdout
 

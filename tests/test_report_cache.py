@@ -121,7 +121,7 @@ def test_a_quiz_keeps_the_cache_current(cli, deck_dir, home):
     conn.close()
 
 
-def test_an_upgraded_history_is_counted_once_then_kept(home, tmp_path):
+def test_an_upgraded_history_is_counted_once_then_kept(home):
     """A database upgraded with reviews: the first report fills the table, the triggers keep it."""
     db = fresh_db(home)
     conn = db.conn

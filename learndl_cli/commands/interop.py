@@ -288,7 +288,7 @@ def restore(
 def doctor(
     ctx: typer.Context,
     fix: Annotated[
-        bool, typer.Option("--fix", help="Delete reviews that point to no card, and have the next report recount its per-day table.")
+        bool, typer.Option("--fix", help="Delete reviews that point to no card; have the next report recount its per-day table if it disagrees.")
     ] = False,
 ) -> None:
     """Check the database, its schema, orphans, deck paths and backups; say how to fix each problem."""
@@ -301,15 +301,19 @@ def doctor(
     if fix:
         from ..store.db import open_db
         from ..store.interop import delete_orphaned_reviews
-        from ..store.reports import mark_days_stale
+        from ..store.reports import mark_days_stale, report_days_drift
 
         db = open_db(app.home, migrate=False)
         try:
             n = delete_orphaned_reviews(db)
-            mark_days_stale(db)
+            drift = report_days_drift(db)
+            if drift:
+                mark_days_stale(db)
         finally:
             db.conn.close()
-        typer.echo(f"Deleted {n} review(s) that pointed to no card; the next report recounts its per-day table.")
+        typer.echo(f"Deleted {n} review(s) that pointed to no card.")
+        if drift:
+            typer.echo(f"The report's per-day table had {drift} row(s) that disagree with the reviews; the next report recounts it.")
     checks = run_checks(app.home, app.now())
     console = Console(highlight=False, soft_wrap=True)  # whole lines: the fixes are commands to copy
     for check in checks:

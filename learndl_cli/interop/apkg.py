@@ -106,7 +106,7 @@ def read_apkg(path: Path) -> CsvResult:
         finally:
             conn.close()
     images = 0
-    for n, (_nid, guid, mid, tags, flds) in enumerate(rows, 1):
+    for n, (nid, guid, mid, tags, flds) in enumerate(rows, 1):
         fields = (flds or "").split("\x1f")
         nt_name, is_cloze, n_templates = types.get(mid, ("", False, 1))
         if len(rows) == 1 and "Please update to the latest Anki version" in fields[0]:
@@ -123,7 +123,7 @@ def read_apkg(path: Path) -> CsvResult:
             notetype = "Basic (and reversed card)"
         else:
             notetype = "Basic"
-        deck = decks.get(deck_of.get(_nid), "")
+        deck = decks.get(deck_of.get(nid), "")
         result.notes.append(ImportedNote(n, notetype, front, back, deck, (tags or "").split(), guid or ""))
     if images:
         result.problems.append(Problem(name, 1, f"{images} note(s) show an image; media is not imported, so they read [图片]"))
