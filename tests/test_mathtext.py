@@ -113,20 +113,20 @@ def test_transpose_and_star(src, expected):
 @table(
     (r"\sum_{i=1}^n x_i", "∑ᵢ₌₁ⁿ xᵢ"),
     (r"\sum_k \exp(o_k)", "∑ₖ exp(oₖ)"),
-    (r"\sum_{j=1}^q y_j", "∑(j=1…q) yⱼ"),
+    (r"\sum_{j=1}^q y_j", "∑_(j=1)^q y_j"),
     (r"\sum_{x \in \mathcal{D}} l", "∑_(x∈𝒟) l"),
-    (r"\sum_{\tau=0}^{t-1} \beta^\tau", "∑(τ=0…t-1) β^τ"),
+    (r"\sum_{\tau=0}^{t-1} \beta^\tau", "∑_(τ=0)^(t-1) β^τ"),
     (r"\prod_{t=1}^T P(x_t)", "∏ₜ₌₁ᵀ P(xₜ)"),
     (r"\prod_{n=1}^k p_n", "∏ₙ₌₁ᵏ pₙ"),
     (r"\int_0^1 x\,dx", "∫₀¹ x dx"),
-    (r"\int_{-\infty}^{\infty} f", "∫(-∞…∞) f"),
+    (r"\int_{-\infty}^{\infty} f", "∫_(-∞)^∞ f"),
     (r"\max_x f", "maxₓ f"),
     (r"\max_{\theta} f", "max_θ f"),
     (r"\min_k o_k", "minₖ oₖ"),
     (r"\argmax_y p", "argmax_y p"),
     (r"\operatorname*{argmax}_{\theta} L", "argmax_θ L"),
     (r"\operatorname{argmin}_{\mathbf{w}, b} L", "argmin_(𝐰,b) L"),
-    (r"\lim_{n \to \infty} a_n", "lim_(n→∞) aₙ"),
+    (r"\lim_{n \to \infty} a_n", "lim_(n→∞) a_n"),
     (r"\log\sum\exp", "log ∑ exp"),
     (r"\sum", "∑"),
 )
@@ -265,8 +265,8 @@ def test_roots(src, expected):
     (r"W^{(q)}", "W^(q)"),
     (r"W^{(Q)}", "W^(Q)"),
     (r"x^{1/2}", "x^(1/2)"),
-    (r"e^{x_i}", "e^xᵢ"),
-    (r"p_n^{1/2^n}", "pₙ^(1/2ⁿ)"),
+    (r"e^{x_i}", "e^(x_i)"),
+    (r"p_n^{1/2^n}", "p_n^(1/2^n)"),
     (r"\mathrm{len}_{\text{label}}", "len_(label)"),
     (r"x_{t-\tau}", "x_(t-τ)"),
     (r"y_{t'}", "y_t′"),
@@ -394,7 +394,7 @@ def test_unknown_and_malformed(src, expected):
 @table(
     (r"\hat{y}_j = \frac{\exp(o_j)}{\sum_k \exp(o_k)}", "ŷⱼ = exp(oⱼ)/(∑ₖ exp(oₖ))"),
     (r"l(\mathbf{y}, \hat{\mathbf{y}}) = -\sum_{j=1}^q y_j \log \hat{y}_j",
-     "l(𝐲, 𝐲̂) = -∑(j=1…q) yⱼ log ŷⱼ"),
+     "l(𝐲, 𝐲̂) = -∑_(j=1)^q y_j log ŷ_j"),
     (r"\mathbf{H}_t = \mathbf{Z}_t \odot \mathbf{H}_{t-1} + (1 - \mathbf{Z}_t) \odot "
      r"\tilde{\mathbf{H}}_t", "𝐇ₜ = 𝐙ₜ ⊙ 𝐇ₜ₋₁ + (1 - 𝐙ₜ) ⊙ 𝐇̃ₜ"),
     (r"\mathbf{R}_t = \sigma(\mathbf{X}_t \mathbf{W}_{xr} + \mathbf{H}_{t-1} \mathbf{W}_{hr} + "
@@ -413,17 +413,17 @@ def test_unknown_and_malformed(src, expected):
      "U(-√(6/(nᵢₙ+nₒᵤₜ)), √(6/(nᵢₙ+nₒᵤₜ)))"),
     (r"\exp\left(\min\left(0, 1-\frac{\mathrm{len}_{\text{label}}}{\mathrm{len}_{\text{pred}}}"
      r"\right)\right)\prod_{n=1}^k p_n^{1/2^n}",
-     "exp(min(0, 1-len_(label)/len_(pred)))∏ₙ₌₁ᵏ pₙ^(1/2ⁿ)"),
+     "exp(min(0, 1-len_(label)/len_(pred)))∏_(n=1)^k p_n^(1/2^n)"),
     (r"\exp\left(-\frac{1}{n}\sum_{t=1}^n \log P(x_t \mid x_{t-1}, \dots, x_1)\right)",
      "exp(-(1/n)∑ₜ₌₁ⁿ log P(xₜ | xₜ₋₁, …, x₁))"),
     (r"\mathbf{w}^*, b^* = \operatorname{argmin}_{\mathbf{w}, b} \frac{1}{n}\sum_{i=1}^n "
-     r"l^{(i)}(\mathbf{w}, b)", "𝐰∗, b∗ = argmin_(𝐰,b) (1/n)∑ᵢ₌₁ⁿ l⁽ⁱ⁾(𝐰, b)"),
+     r"l^{(i)}(\mathbf{w}, b)", "𝐰∗, b∗ = argmin_(𝐰,b) (1/n)∑_(i=1)^n l^(i)(𝐰, b)"),
     (r"\frac{1}{ \sqrt{2\pi\sigma^2} } \exp\left(-\frac{1}{2\sigma^2}(x - \mu)^2\right)",
      "(1/√(2πσ²)) exp(-(1/(2σ²))(x - μ)²)"),
     (r"\log \hat{y}_j = o_j - \bar{o} - \log \sum_k \exp(o_k - \bar{o})",
      "log ŷⱼ = oⱼ - ō - log ∑ₖ exp(oₖ - ō)"),
     (r"\nabla_{\mathbf{x}} \mathbf{x}^\top \mathbf{A} \mathbf{x} = "
-     r"(\mathbf{A} + \mathbf{A}^\top)\mathbf{x}", "∇_𝐱 𝐱ᵀ 𝐀 𝐱 = (𝐀 + 𝐀ᵀ)𝐱"),
+     r"(\mathbf{A} + \mathbf{A}^\top)\mathbf{x}", "∇_𝐱 𝐱^T 𝐀 𝐱 = (𝐀 + 𝐀^T)𝐱"),
     (r"\operatorname{BN}(\mathbf{x}) = \gamma \odot \frac{\mathbf{x} - \hat{\boldsymbol{\mu}}_B}"
      r"{\hat{\boldsymbol{\sigma}}_B} + \beta", "BN(𝐱) = γ ⊙ (𝐱 - 𝛍̂_B)/𝛔̂_B + β"),
     (r"\mathbf{g} \leftarrow \min\left(1, \frac{\theta}{\|\mathbf{g}\|}\right)\mathbf{g}",
@@ -431,7 +431,7 @@ def test_unknown_and_malformed(src, expected):
     (r"\alpha(\mathbf{q}, \mathbf{k}_i) = \frac{\exp(a(\mathbf{q}, \mathbf{k}_i))}"
      r"{\sum_{j=1}^m \exp(a(\mathbf{q}, \mathbf{k}_j))}",
      "α(𝐪, 𝐤ᵢ) = exp(a(𝐪, 𝐤ᵢ))/(∑ⱼ₌₁ᵐ exp(a(𝐪, 𝐤ⱼ)))"),
-    (r"p_{i, 2j} = \sin\left(\frac{i}{10000^{2j/d}}\right)", "pᵢ,₂ⱼ = sin(i/10000^(2j/d))"),
+    (r"p_{i, 2j} = \sin\left(\frac{i}{10000^{2j/d}}\right)", "p_(i,2j) = sin(i/10000^(2j/d))"),
     (r"E[h'] = (1-p)\frac{h}{1-p} = h", "E[h′] = (1-p)(h/(1-p)) = h"),
     (r"\mathbf{H}_t^{(l)} = \phi_l(\mathbf{H}_t^{(l-1)} \mathbf{W}_{xh}^{(l)} + "
      r"\mathbf{b}_h^{(l)})",
@@ -634,3 +634,42 @@ def test_deck_files_render_without_latex_outside_code():
                 if "$" in line:  # an unbalanced or unrecognised formula delimiter
                     bad.append(f"{path.name}: unrendered $ in {line.strip()[:80]!r}")
     assert not bad, "\n".join(bad)
+
+
+# -- one script style per formula, and TeX's infix fractions ---------------------------------
+
+from learndl_cli.mathtext import render_formula  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "src, expected",
+    [
+        (r"{\partial l\over\partial W^t}", "∂l/∂Wᵗ"),
+        (r"{a+b \over c} x", "((a+b)/c) x"),
+        (r"{n \choose k}", "C(n, k)"),
+        (r"\dfrac{1}{2}", "1/2"),
+        (r"\tfrac{a}{b+c}", "a/(b+c)"),
+        (r"\operatorname{softmax}(\mathbf{o})", "softmax(𝐨)"),
+        (r"\text{if } x > 0", "if x > 0"),
+        (r"\mathbf{W}_k \boldsymbol{W}_k", "𝐖ₖ 𝐖ₖ"),
+    ],
+)
+def test_commands_named_in_the_issue(src, expected):
+    assert latex_to_unicode(src) == expected
+
+
+def test_one_script_needing_the_fallback_makes_the_whole_formula_fall_back():
+    both = render_formula(r"\mathbf{W}_q \in \mathbb{R}^{h\times q}, \mathbf{W}_k")
+    assert both.text == "𝐖_q ∈ ℝ^(h×q), 𝐖_k"
+    assert both.style == "fallback" and both.missing == ("q", "h×q")
+    alone = render_formula(r"\mathbf{W}_k")
+    assert alone.text == "𝐖ₖ" and alone.style == "unicode"
+    assert render_formula(r"\mathbf{W}_i^{(q)}, \mathbf{W}_i^{(k)}").text == "𝐖_i^(q), 𝐖_i^(k)"
+    assert render_formula("x + 1").style == "none"
+
+
+def test_marks_are_not_scripts_and_transpose_follows_the_style():
+    assert latex_to_unicode(r"\mathbf{w}^*, \mathbf{X}^\top") == "𝐰∗, 𝐗ᵀ"
+    assert latex_to_unicode(r"\mathbf{w}^*, \mathbf{X}^\top, y_q") == "𝐰∗, 𝐗^T, y_q"
+    assert latex_to_unicode(r"\sqrt[3]{x}") == "³√x"
+    assert latex_to_unicode(r"\sqrt[3]{x} + y_q") == "x^(1/3) + y_q"
