@@ -1,4 +1,4 @@
-"""Round trips through other tools' formats, the optimizer, backup/restore and doctor, all via the CLI.
+"""Round trips through other tools' formats, backup/restore and doctor, all via the CLI.
 
 The .apkg is read back the way Anki reads it: unzip, then SQLite on collection.anki2.
 """
@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import sqlite3
 import zipfile
 from datetime import datetime, timedelta, timezone
@@ -423,83 +422,6 @@ def test_bad_progress_files_are_refused(cli, deck_dir, tmp_path):
     assert "not a learndl progress file" in cli("import", "--progress", str(bad)).stderr
 
 
-# ---------------------------------------------------------------- optimize
-
-
-def synthetic_progress(cards: int, seed: int = 7) -> dict:
-    """A learner who forgets faster than FSRS's defaults expect: 7 reviews a card over months."""
-    rng = random.Random(seed)
-    start = datetime(2025, 9, 1, 9, tzinfo=timezone.utc)
-    out = []
-    for c in range(cards):
-        t = start + timedelta(days=rng.randrange(60), minutes=rng.randrange(600))
-        stability, last, reviews = 0.6, t, []
-        for k in range(7):
-            rating = 3
-            if k:
-                p = (1 + (t - last).total_seconds() / 86400 / (9 * stability)) ** -1
-                recalled = rng.random() < p
-                rating = rng.choice([2, 3, 3, 3, 4]) if recalled else 1
-                stability *= 2.2 if recalled else 0.5
-            ts = t.isoformat(timespec="seconds")
-            reviews.append({"ts": ts, "day": ts[:10], "rating": rating, "duration_ms": 4000, "prev_state": 0 if k == 0 else 2,
-                            "state": 2, "stability": None, "difficulty": None, "due": None, "prev": "{}", "kind": "review"})
-            last = t
-            t += timedelta(days=max(1, round(stability * rng.uniform(1.5, 4))), minutes=rng.randrange(-60, 60))
-        out.append({
-            "id": f"synthetic{c:04d}", "note_id": f"n{c:04d}", "ordinal": "", "explicit_id": "", "kind": "basic",
-            "deck_id": "synthetic", "chapter": 0, "front": f"question {c}", "back": f"answer {c}", "context": "", "tags": "",
-            "source": "", "fingerprint": f"fp{c:04d}", "front_key": f"question {c}", "back_key": f"answer {c}",
-            "progress": {"state": 2, "step": None, "stability": stability, "difficulty": 5.0, "due": t.isoformat(timespec="seconds"),
-                         "last_review": last.isoformat(timespec="seconds"), "reps": 7, "lapses": 0, "suspended": 0, "leech": 0,
-                         "buried_until": ""},
-            "reviews": reviews,
-        })
-    return {"format": "learndl-progress", "version": 1, "exported": "2026-03-01T00:00:00+00:00", "cards": out}
-
-
-def test_optimize_says_how_many_reviews_are_missing(cli, deck_dir, tmp_path):
-    study(cli, 5)
-    result = cli("optimize", "--yes")
-    assert result.exit_code == 1
-    assert "not enough reviews to fit your parameters: 0 of the 512 needed (512 more" in result.stderr
-    small = tmp_path / "small.json"
-    small.write_text(json.dumps(synthetic_progress(20)), encoding="utf-8")
-    assert cli("import", "--progress", str(small)).exit_code == 0
-    result = cli("optimize")
-    assert result.exit_code == 1 and "of the 512 needed" in result.stderr and "0 of the" not in result.stderr
-
-
-@pytest.mark.slow
-def test_optimize_fits_a_synthetic_history_and_saves_only_when_asked(cli, home, tmp_path):
-    from learndl_cli.config import load_settings
-    from learndl_cli.interop.optimize import default_parameters
-
-    home.mkdir(parents=True, exist_ok=True)
-    (home / "settings.toml").write_text("bundled_decks = false\n", encoding="utf-8")
-    history = tmp_path / "history.json"
-    history.write_text(json.dumps(synthetic_progress(100)), encoding="utf-8")
-    assert cli("import", "--progress", str(history)).exit_code == 0
-    # No terminal and no --yes: reports, does not save.
-    result = cli("optimize")
-    assert result.exit_code == 0, result.output
-    assert "Log loss with the default parameters" in result.stdout and "Not saved" in result.stdout
-    assert load_settings(home).fsrs_parameters == ()
-    before = float(result.stdout.split("default parameters: ")[1].split()[0])
-    after = float(result.stdout.split("fitted parameters: ")[1].split()[0])
-    assert after < before
-    result = cli("optimize", "--yes")
-    assert result.exit_code == 0 and "Saved 21 parameters" in result.stdout
-    saved = load_settings(home).fsrs_parameters
-    assert len(saved) == 21 and saved != tuple(round(x, 4) for x in default_parameters())
-    # The scheduler uses them.
-    assert cli("status").exit_code == 0
-    # No placeholder for pandas is left behind (fsrs.optimizer needs it only to be importable).
-    import sys
-
-    assert "pandas" not in sys.modules or getattr(sys.modules["pandas"], "__file__", None)
-
-
 # ---------------------------------------------------------------- backup, restore, doctor
 
 
@@ -584,7 +506,7 @@ def test_doctor_reports_a_damaged_database_with_the_backup_to_restore(cli, deck_
     "args",
     [["export", "--csv", "-"], ["doctor"], ["backup"], ["notes", "import", str(FIXTURES / "notes" / "structure.md"), "--dry-run"]],
 )
-def test_only_optimize_imports_torch_and_only_apkg_export_imports_genanki(args, home, deck_dir):
+def test_no_command_here_imports_torch_and_only_apkg_export_imports_genanki(args, home, deck_dir):
     import subprocess
     import sys
 

@@ -1,7 +1,7 @@
 """``learndl export``, ``import``, ``optimize``, ``backup``, ``restore`` and ``doctor``.
 
-Thin: the formats live in ``learndl_cli/interop/``, the SQL in ``store/interop.py``. genanki, torch
-and the fsrs optimizer are imported inside the commands that use them, never at start-up.
+Thin: the formats live in ``learndl_cli/interop/``, the SQL in ``store/interop.py``. genanki and
+fsrs-rs are imported inside the commands that use them, never at start-up; none of them needs torch.
 """
 
 from __future__ import annotations
@@ -196,60 +196,114 @@ def _write_anki_deck(app, source: Path, parsed, deck: Optional[str], chapter: in
 
 def optimize(
     ctx: typer.Context,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Save the new parameters without asking.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Save without asking.")] = False,
+    simulate: Annotated[
+        bool, typer.Option("--simulate", help="Simulate a year of study at each desired retention from 0.70 to 0.97 and suggest one.")
+    ] = False,
 ) -> None:
-    """Fit the FSRS parameters to your own review history, and save them if they predict it better.
+    """Fit the FSRS parameters to your whole review history (fsrs-rs, as Anki does), and save them
+    if they predict it better.
 
-    Shows the log loss (lower is better) of the current and the fitted parameters on your reviews,
-    then asks before saving (without a terminal, only --yes saves).
+    Shows the log loss and RMSE (lower is better) of the current and the fitted parameters on your
+    reviews, then asks before saving (without a terminal, only --yes saves). With --simulate, shows
+    the reviews a day and the cards remembered after a year for each desired retention, and offers
+    to set the one with the least work per card remembered.
     """
     from rich.console import Console
 
-    from ..config import save_setting
     from ..interop import optimize as opt
     from ..store.interop import review_history
 
     app = get_app(ctx)
     console = Console(highlight=False)
-    reviews = opt.reviews_from_rows(review_history(app.db))
-    usable = opt.usable_reviews(reviews)
-    if usable < opt.MIN_REVIEWS:
-        raise UserError(
-            f"not enough reviews to fit your parameters: {usable} of the {opt.MIN_REVIEWS} needed "
-            f"({opt.MIN_REVIEWS - usable} more; only reviews a day or more after the card's previous one count). "
-            f"Keep reviewing and try again.",
-            code=1,
-        )
+    rows = review_history(app.db)
     current = tuple(app.settings.fsrs_parameters)
     which = "your saved"
     if len(current) != len(opt.default_parameters()):  # none saved, or FSRS-5's 19, which fsrs 6 refuses
         current, which = opt.default_parameters(), "the default"
-    with console.status("Measuring the current parameters…"):
-        before = opt.log_loss(reviews, current)
-    console.print(f"{len(reviews)} reviews of {len({r.card for r in reviews})} cards; {usable} count for fitting.")
-    console.print(f"Log loss with {which} parameters: {before:.4f}")
-    sample = opt.sample_for_fit(reviews)
-    if len(sample) < len(reviews):
-        console.print(
-            f"Fitting on a random sample of {len({r.card for r in sample})} cards ({len(sample)} reviews), "
-            "to finish within a minute; the log loss below is measured on all your reviews."
+    if simulate:
+        _simulate(app, console, rows, current, which, yes)
+        return
+    reviews = opt.reviews_from_rows(rows)
+    items = opt.fsrs_items(reviews)
+    if len(items) < opt.MIN_REVIEWS:
+        raise UserError(
+            f"not enough reviews to fit your parameters: {len(items)} of the {opt.MIN_REVIEWS} needed "
+            f"({opt.MIN_REVIEWS - len(items)} more; only reviews a day or more after the card's previous one count). "
+            f"Keep reviewing and try again.",
+            code=1,
         )
-    fitted = opt.fit(sample, verbose=True)
-    with console.status("Measuring the fitted parameters…"):
-        after = opt.log_loss(reviews, fitted)
-    console.print(f"Log loss with the fitted parameters: {after:.4f} (lower is better)")
-    if not after < before:
+    console.print(f"{len(reviews)} reviews of {len({r.card for r in reviews})} cards; {len(items)} count for fitting.")
+    with console.status("Measuring the current parameters…"):
+        before = opt.evaluate(items, current)
+    with console.status(f"Fitting on all {len(items)} of them (fsrs-rs)…"):
+        fitted = opt.fit(items)
+        after = opt.evaluate(items, fitted)
+    console.print(f"Log loss with {which} parameters: {before.log_loss:.4f} · RMSE {before.rmse:.2%}")
+    console.print(f"Log loss with the fitted parameters: {after.log_loss:.4f} · RMSE {after.rmse:.2%} (lower is better)")
+    if not after.log_loss < before.log_loss:
         console.print("The fitted parameters do not predict your reviews better; keeping the current ones.")
         return
-    if not yes:
-        if not sys.stdin.isatty():
-            console.print("Not saved: there is no terminal to ask. Run again with --yes to save them.")
-            return
-        if not typer.confirm("Save the fitted parameters (setting fsrs_parameters)?", default=True):
-            console.print("Not saved.")
-            return
-    save_setting(app.home, "fsrs_parameters", tuple(round(x, 4) for x in fitted))
-    console.print(f"Saved {len(fitted)} parameters to {app.home / 'settings.toml'} (fsrs_parameters). New reviews use them.")
+    if _confirmed(console, yes, "Save the fitted parameters (setting fsrs_parameters)?", "learndl optimize --yes"):
+        from ..config import save_setting
+
+        save_setting(app.home, "fsrs_parameters", tuple(round(x, 4) for x in fitted))
+        console.print(f"Saved {len(fitted)} parameters to {app.home / 'settings.toml'} (fsrs_parameters). New reviews use them.")
+
+
+def _confirmed(console, yes: bool, question: str, command: str) -> bool:
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        console.print(f"Not saved: there is no terminal to ask. Run {command} to save.")
+        return False
+    if typer.confirm(question, default=True):
+        return True
+    console.print("Not saved.")
+    return False
+
+
+def _simulate(app, console, rows, parameters, which: str, yes: bool) -> None:
+    from rich.table import Table
+
+    from ..interop import simulate as sim
+    from ..store.interop import studied_cards
+
+    deck_size = studied_cards(app.db)
+    if not deck_size:
+        raise UserError("no cards to simulate: add a deck first (learndl decks add PATH)", code=1)
+    found = sim.habits(rows)
+    with console.status("Simulating a year at each retention (fsrs-rs)…"):
+        table_rows = sim.simulate(parameters, deck_size, app.settings.new_per_day, found)
+    chosen = sim.best(table_rows)
+    habits = f"your {', '.join(found.measured)}" if found.measured else "typical answers (too little history for yours)"
+    console.print(
+        f"A year of study of your {deck_size} cards, {app.settings.new_per_day} new a day, with {which} parameters "
+        f"and {habits}:"
+    )
+    table = Table(box=None, pad_edge=False)
+    for name in ("retention", "reviews/day", "min/day", "remembered after 1 y", "s/card remembered", ""):
+        table.add_column(name, justify="right" if name else "left")
+    for r in table_rows:
+        table.add_row(
+            f"{r.retention:.2f}", f"{r.reviews_per_day:.1f}", f"{r.minutes_per_day:.1f}",
+            f"{r.remembered:,.0f} ({r.remembered / deck_size:.0%})", f"{r.seconds_per_card:.0f}",
+            "◀ best" if r is chosen else "", style="bold" if r is chosen else None,
+        )
+    console.print(table)
+    console.print("\nSeconds of study per card remembered:")
+    for line in sim.chart(table_rows):
+        console.print(line)
+    now = app.settings.desired_retention
+    if abs(chosen.retention - now) < 1e-9:
+        console.print(f"Your desired retention is already {now:.2f}.")
+        return
+    question = f"Set desired retention to {chosen.retention:.2f} (now {now:.2f})?"
+    if _confirmed(console, yes, question, "learndl optimize --simulate --yes"):
+        from ..config import save_setting
+
+        save_setting(app.home, "desired_retention", chosen.retention)
+        console.print(f"Desired retention set to {chosen.retention:.2f} in {app.home / 'settings.toml'}.")
 
 
 def backup(

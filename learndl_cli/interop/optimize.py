@@ -1,109 +1,78 @@
-"""``learndl optimize``: fit the FSRS parameters to the learner's own review history.
+"""``learndl optimize``: fit the FSRS parameters to the learner's whole review history.
 
-The fitting is the ``fsrs`` package's ``Optimizer`` (torch and tqdm; see ``_optimizer_class`` for why
-not pandas), imported only inside ``fit``. Everything else here is plain Python with ``fsrs.Scheduler``:
+The fitting is fsrs-rs (the Rust FSRS that Anki runs), through its Python binding
+``fsrs_rs_python``: the same 21-parameter FSRS-6 model as the ``fsrs`` package that schedules
+learndl's reviews, so a parameter set fitted here is used as it is by ``fsrs.Scheduler``
+(tests/test_optimize.py replays a history through both and compares the memory states). No torch.
 
-- ``usable_reviews`` counts what the optimizer learns from: per card, among its first 64 reviews,
-  those at least a day after the previous one. Below ``MIN_REVIEWS`` (the optimizer's mini-batch
-  size) the optimizer returns the defaults unchanged, so learndl says how many are missing instead.
-- ``log_loss`` is the optimizer's own measure (binary cross-entropy of the predicted recall against
-  "not Again") computed the same way, so "before" and "after" compare like with like.
+A card's history becomes FSRS *items* the way Anki builds them: each review is a (rating, days since
+the previous review) pair; every review a day or more after the previous one is one item, which holds
+the card's reviews up to and including it. Reviews within a day (learning steps) stay in the history
+with 0 days, as fsrs-rs's short-term model expects. Days are whole 24-hour periods, as
+``fsrs.Scheduler`` counts them when it schedules (Anki counts study days instead), so the model that
+is fitted is the model that schedules. ``evaluate`` is fsrs-rs's own measure:
+log loss, and RMSE over bins of similar reviews, lower is better for both.
 """
 
 from __future__ import annotations
 
-import math
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
 
-from ..scheduler import parse_ts
-
-MIN_REVIEWS = 512  # fsrs.optimizer.mini_batch_size: below it the optimizer returns the defaults
-MAX_SEQ = 64  # fsrs.optimizer.max_seq_len: only each card's first 64 reviews are used
-# fsrs's optimizer is a scalar torch loop, about 2.5 ms a review on this machine. A history larger
-# than this is fitted on a random sample of whole cards (seeded, so a re-run gives the same fit),
-# which keeps `learndl optimize` within a minute; the log loss is still measured on every review.
-MAX_FIT_REVIEWS = 12_000
+# fsrs-rs returns the defaults below 8 items and fits only the four first-review stabilities below
+# 64; learndl asks for the 64 that let it fit the whole model.
+MIN_REVIEWS = 64
+# Anki trains on items of up to 64 reviews (fsrs-rs's own default; the Python binding's is 256, four
+# times the work on long histories). Longer items are still measured by ``evaluate``.
+MAX_SEQ_LEN = 64
+DAY = 86_400
 
 
 @dataclass(frozen=True)
 class Review:
     card: int
-    ts: datetime
+    t: int  # seconds since the epoch
     rating: int
-    duration_ms: int | None
 
 
-def reviews_from_rows(rows: list[dict]) -> list[Review]:
+@dataclass(frozen=True)
+class Measure:
+    log_loss: float
+    rmse: float  # RMSE (bins), as a fraction
+
+
+def reviews_from_rows(rows) -> list[Review]:
+    """Rows of (card_id, t, rating), oldest first, as ``store.interop.review_history`` gives them."""
     ids: dict[str, int] = {}
     out = []
     for row in rows:
-        if row["rating"] not in (1, 2, 3, 4) or not row["ts"]:
-            continue
-        card = ids.setdefault(row["card_id"], len(ids) + 1)
-        out.append(Review(card, parse_ts(row["ts"]), int(row["rating"]), row["duration_ms"]))
+        card_id, t, rating = row["card_id"], row["t"], row["rating"]
+        if rating in (1, 2, 3, 4) and t is not None:
+            out.append(Review(ids.setdefault(card_id, len(ids) + 1), t, rating))
     return out
 
 
-def _by_card(reviews: list[Review]) -> dict[int, list[Review]]:
-    cards: dict[int, list[Review]] = defaultdict(list)
+def histories(reviews: list[Review]) -> list[list[tuple[int, int]]]:
+    """Each card's reviews as (rating, days since its previous review), in time order."""
+    last: dict[int, int] = {}
+    cards: dict[int, list[tuple[int, int]]] = {}
     for r in reviews:
-        cards[r.card].append(r)
-    for history in cards.values():
-        history.sort(key=lambda r: r.ts)
-    return dict(sorted(cards.items()))
+        prev = last.get(r.card)
+        cards.setdefault(r.card, []).append((r.rating, 0 if prev is None else max(0, (r.t - prev) // DAY)))
+        last[r.card] = r.t
+    return list(cards.values())
 
 
-def usable_reviews(reviews: list[Review]) -> int:
-    n = 0
-    for history in _by_card(reviews).values():
-        history = history[:MAX_SEQ]
-        for prev, cur in zip(history, history[1:]):
-            if (cur.ts - prev.ts).days > 0:
-                n += 1
-    return n
+def fsrs_items(reviews: list[Review]) -> list:
+    """fsrs-rs training items: one per review a day or more after the card's previous one."""
+    from fsrs_rs_python import FSRSItem, FSRSReview
 
-
-def log_loss(reviews: list[Review], parameters) -> float:
-    """Mean binary cross-entropy of predicted recall on the reviews the optimizer learns from."""
-    import fsrs
-
-    scheduler = fsrs.Scheduler(parameters=tuple(parameters), enable_fuzzing=False)
-    total, n = 0.0, 0
-    for card_id, history in _by_card(reviews).items():
-        card = None
-        for i, r in enumerate(history[:MAX_SEQ]):
-            if i == 0:
-                card = fsrs.Card(card_id=card_id, due=r.ts)
-            if card.last_review and (r.ts - card.last_review).days > 0:
-                p = float(scheduler.get_card_retrievability(card, current_datetime=r.ts))
-                p = min(max(p, 1e-7), 1 - 1e-7)
-                y = 0.0 if r.rating == 1 else 1.0
-                total -= y * math.log(p) + (1 - y) * math.log(1 - p)
-                n += 1
-            card, _ = scheduler.review_card(card, fsrs.Rating(r.rating), review_datetime=r.ts)
-    return total / n if n else float("nan")
-
-
-def sample_for_fit(reviews: list[Review], limit: int = MAX_FIT_REVIEWS, seed: int = 0) -> list[Review]:
-    """Whole cards, drawn at random, until their reviews (the first MAX_SEQ of each) reach ``limit``."""
-    import random
-
-    cards = _by_card(reviews)
-    if sum(min(len(h), MAX_SEQ) for h in cards.values()) <= limit:
-        return reviews
-    order = list(cards)
-    random.Random(seed).shuffle(order)
-    chosen: list[Review] = []
-    for card in order:
-        history = cards[card][:MAX_SEQ]
-        if chosen and len(chosen) + len(history) > limit:
-            continue
-        chosen.extend(history)
-        if len(chosen) >= limit * 0.98:
-            break
-    return chosen
+    items = []
+    for history in histories(reviews):
+        steps = [FSRSReview(rating, delta) for rating, delta in history]
+        for i in range(1, len(history)):
+            if history[i][1] > 0:
+                items.append(FSRSItem(steps[: i + 1]))
+    return items
 
 
 def default_parameters() -> tuple[float, ...]:
@@ -112,44 +81,16 @@ def default_parameters() -> tuple[float, ...]:
     return tuple(fsrs.scheduler.DEFAULT_PARAMETERS)
 
 
-def _optimizer_class():
-    """``fsrs.Optimizer``, needing torch and tqdm but not pandas.
+def evaluate(items: list, parameters) -> Measure:
+    from fsrs_rs_python import FSRS
 
-    fsrs's optimizer module imports pandas only for its retention simulator, which learndl does not
-    use; and with pandas installed, sqlite-utils imports it on every learndl start (about 0.8 s). So
-    when pandas is absent, a placeholder stands in for it while fsrs.optimizer is imported, and is
-    removed right after.
-    """
-    import importlib.util
-    import sys
-    import types
-
-    from ..errors import UserError
-
-    placeholder = "pandas" not in sys.modules and importlib.util.find_spec("pandas") is None
-    if placeholder:
-        sys.modules["pandas"] = types.ModuleType("pandas")
-    try:
-        from fsrs.optimizer import Optimizer
-    except ImportError as exc:
-        raise UserError(f"the FSRS optimizer cannot be loaded ({exc}); it needs torch and tqdm: pip install torch tqdm") from None
-    finally:
-        if placeholder:
-            sys.modules.pop("pandas", None)
-    return Optimizer
+    result = FSRS(list(parameters)).evaluate(items)
+    return Measure(float(result.log_loss), float(result.rmse_bins))
 
 
-def fit(reviews: list[Review], verbose: bool = True) -> tuple[float, ...]:
-    """The optimizer's parameters for these reviews (it shows its own progress bar on stderr)."""
-    import fsrs
-    from fsrs.review_log import ReviewLog
+def fit(items: list) -> tuple[float, ...]:
+    """fsrs-rs's parameters for these items (its defaults: 5 epochs, Anki's training settings)."""
+    from fsrs_rs_python import FSRS, TrainingConfig
 
-    from ..errors import UserError
-
-    Optimizer = _optimizer_class()
-    logs = [ReviewLog(card_id=r.card, rating=fsrs.Rating(r.rating), review_datetime=r.ts, review_duration=r.duration_ms) for r in reviews]
-    try:
-        optimizer = Optimizer(logs)
-    except ImportError as exc:  # fsrs's stand-in class when torch or tqdm is missing
-        raise UserError(f"the FSRS optimizer is not installed: {' '.join(str(exc).split())}; it needs torch and tqdm") from None
-    return tuple(float(x) for x in optimizer.compute_optimal_parameters(verbose=verbose))
+    model = FSRS(list(default_parameters()))
+    return tuple(float(x) for x in model.compute_parameters(items, training_config=TrainingConfig(max_seq_len=MAX_SEQ_LEN)))

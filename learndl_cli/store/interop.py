@@ -138,9 +138,23 @@ def snapshot(db: Database) -> dict:
 # ---------------------------------------------------------------- optimize
 
 
-def review_history(db: Database) -> list[dict]:
-    """Every flashcard review (not exam answers), oldest first."""
-    return list(db.query("select card_id, ts, rating, duration_ms from reviews where kind = 'review' order by ts, id"))
+def review_history(db: Database):
+    """Every flashcard review (not exam answers), oldest first, as tuples that also read by name."""
+    conn = db.conn
+    saved = conn.row_factory
+    conn.row_factory = sqlite3.Row  # a million rows: no dict per row
+    try:
+        return conn.execute(
+            "select card_id, cast(round((julianday(ts) - 2440587.5) * 86400) as integer) as t, rating, prev_state,"
+            " duration_ms from reviews where kind = 'review' order by ts, id"
+        ).fetchall()
+    finally:
+        conn.row_factory = saved
+
+
+def studied_cards(db: Database) -> int:
+    """Active cards that are not suspended: the deck a workload simulation studies."""
+    return db.execute("select count(*) from cards where active = 1 and suspended = 0").fetchone()[0]
 
 
 # ---------------------------------------------------------------- doctor and restore
