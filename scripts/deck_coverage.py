@@ -27,6 +27,11 @@ Rules (repeated in the header of docs/coverage.md):
   matches exactly.
 * *Counting cards*: a ``Q:``/``A:`` note or a ``front :: back`` note is one card, a ``front ::: back``
   note is two, a cloze note is one card per distinct ``{{cN::…}}`` number plus one per ``==…==``.
+* *The book*: the notes stop at chapter 12, so the decks for the later chapters cite the book itself,
+  ``source: 动手学深度学习 § 13.4 锚框``.  ``BOOK_SECTIONS`` lists the sections of those chapters (2nd
+  Chinese edition, PyTorch); a book source names a section when its number is one of them and the
+  title after the number matches (normalised as above, and with all spaces dropped).  Every listed
+  section counts as content: a section with no card is a gap.
 """
 
 from __future__ import annotations
@@ -59,6 +64,60 @@ BOILERPLATE: dict[tuple[str, str], str] = {
     ("003_816abda704e3b2e3.txt", "References"): "bibliography entry",
     ("004_7e95ace3688a3220.txt", "阅读进度"): "personal reading progress",
 }
+
+BOOK = "动手学深度学习"
+# The book's sections that no notes file reaches: (number, title), 2nd Chinese edition.
+BOOK_SECTIONS: list[tuple[str, str]] = [
+    ("13", "计算机视觉"),
+    ("13.1", "图像增广"),
+    ("13.2", "微调"),
+    ("13.3", "目标检测和边界框"),
+    ("13.4", "锚框"),
+    ("13.5", "多尺度目标检测"),
+    ("13.6", "目标检测数据集"),
+    ("13.7", "单发多框检测（SSD）"),
+    ("13.8", "区域卷积神经网络（R-CNN）系列"),
+    ("13.9", "语义分割和数据集"),
+    ("13.10", "转置卷积"),
+    ("13.11", "全卷积网络"),
+    ("13.12", "风格迁移"),
+    ("13.13", "实战 Kaggle 比赛：图像分类 (CIFAR-10)"),
+    ("13.14", "实战 Kaggle 比赛：狗的品种识别（ImageNet Dogs）"),
+    ("14", "自然语言处理：预训练"),
+    ("14.1", "词嵌入（word2vec）"),
+    ("14.2", "近似训练"),
+    ("14.3", "用于预训练词嵌入的数据集"),
+    ("14.4", "预训练word2vec"),
+    ("14.5", "全局向量的词嵌入（GloVe）"),
+    ("14.6", "子词嵌入"),
+    ("14.7", "词的相似性和类比任务"),
+    ("14.8", "来自Transformers的双向编码器表示（BERT）"),
+    ("14.9", "用于预训练BERT的数据集"),
+    ("14.10", "预训练BERT"),
+    ("15", "自然语言处理：应用"),
+    ("15.1", "情感分析及数据集"),
+    ("15.2", "情感分析：使用循环神经网络"),
+    ("15.3", "情感分析：使用卷积神经网络"),
+    ("15.4", "自然语言推断与数据集"),
+    ("15.5", "自然语言推断：使用注意力"),
+    ("15.6", "针对序列级和词元级应用微调BERT"),
+    ("15.7", "自然语言推断：微调BERT"),
+]
+_BOOK_NUM_RE = re.compile(r"^\s*(\d+(?:\.\d+)*)\.?\s*(.*)$")
+
+
+def book_key(heading: str) -> str | None:
+    """The section number a book heading names, or None if it names no listed section."""
+    m = _BOOK_NUM_RE.match(heading)
+    if not m:
+        return None
+    titles = dict(BOOK_SECTIONS)
+    num, title = m.group(1), m.group(2)
+    if num not in titles:
+        return None
+    squash = lambda t: normalise_heading(t).replace(" ", "")
+    return num if squash(title) == squash(titles[num]) else None
+
 
 HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 FENCE_RE = re.compile(r"^\s*(```|~~~)")
@@ -342,12 +401,16 @@ class Row:
     cards: int
 
 
-def coverage(notes_dir: Path, decks_dir: Path) -> tuple[dict[str, list[Row]], list[tuple[Note, str]]]:
-    """Rows per notes file, and the notes whose source names no known section."""
+def coverage(
+    notes_dir: Path, decks_dir: Path, book: bool = True
+) -> tuple[dict[str, list[Row]], list[tuple[Note, str]]]:
+    """Rows per notes file (and for the book's sections, unless ``book`` is false), and the notes
+    whose source names no known section."""
     counts: Counter[tuple[str, str]] = Counter()
     unmatched: list[tuple[Note, str]] = []
     files = {p.name: parse_notes_file(p) for p in notes_files(notes_dir)}
     known = {(f, s.key) for f, secs in files.items() for s in secs}
+    book_rows = [Section(BOOK, f"{num} {title}", num.count(".") + 1, 0) for num, title in BOOK_SECTIONS]
     for deck in deck_files(decks_dir):
         _, notes = parse_deck(deck)
         for note in notes:
@@ -357,6 +420,13 @@ def coverage(notes_dir: Path, decks_dir: Path) -> tuple[dict[str, list[Row]], li
                 continue
             if h is None:
                 continue
+            if f == BOOK:
+                num = book_key(h)
+                if num is None:
+                    unmatched.append((note, f"unknown book section {h!r}"))
+                else:
+                    counts[(BOOK, num)] += note.cards
+                continue
             key = (f, normalise_heading(h))
             if key not in known:
                 unmatched.append((note, f"unknown source {note.source!r}"))
@@ -365,6 +435,12 @@ def coverage(notes_dir: Path, decks_dir: Path) -> tuple[dict[str, list[Row]], li
     table = {
         f: [Row(s, classify(s), counts[(f, s.key)]) for s in secs] for f, secs in files.items()
     }
+    # A chapter heading needs no card of its own; its sections do.
+    if book:
+        table[BOOK] = [
+            Row(s, "content" if "." in num else "empty", counts[(BOOK, num)])
+            for s, (num, _) in zip(book_rows, BOOK_SECTIONS)
+        ]
     return table, unmatched
 
 
@@ -391,6 +467,9 @@ How to read it:
   text, backticks/`*`/`==` dropped, emoji dropped, whitespace collapsed, case folded.
 - Card counting: basic and `::` notes make 1 card, `:::` notes 2, cloze notes one per distinct
   `cN` plus one per `==…==`.
+- The notes stop at chapter 12, so chapters 13–15 are checked against the book itself: the last
+  table lists their sections (动手学深度学习, 2nd edition), and a card counts for a section when its
+  `source: 动手学深度学习 § 13.4 锚框` names the section's number and title.
 """
 
 STATUS_TEXT = {
@@ -408,6 +487,19 @@ def render(table: dict[str, list[Row]], unmatched: list[tuple[Note, str]]) -> st
         f"Sections with content: {total_content}; without a card: {len(missing)}.\n"
     )
     for f, rows in table.items():
+        if f == BOOK:
+            out.append(f"## {BOOK} (the book: chapters 13–15)\n")
+            out.append("| § | section | cards | note |")
+            out.append("| ---: | --- | ---: | --- |")
+            for r in rows:
+                num, _, title = r.section.heading.partition(" ")
+                indent = "&nbsp;&nbsp;" * (r.section.level - 1)
+                note = "**GAP**" if r.status == "content" and r.cards == 0 else STATUS_TEXT[r.status]
+                if r.status == "empty":
+                    note = "chapter"
+                out.append(f"| {num} | {indent}{title.replace('|', chr(92) + '|')} | {r.cards} | {note} |")
+            out.append("")
+            continue
         out.append(f"## {f}\n")
         out.append("| line | section | cards | note |")
         out.append("| ---: | --- | ---: | --- |")
@@ -438,18 +530,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="Markdown table to write")
     ap.add_argument("--check", action="store_true", help="exit 1 if a section has no card")
     ap.add_argument("--no-write", action="store_true", help="do not write the table")
+    ap.add_argument("--no-book", action="store_true", help="leave out the book's sections (chapters 13-15)")
     args = ap.parse_args(argv)
     if not args.notes.is_dir():
         print(f"notes folder not found: {args.notes}", file=sys.stderr)
         return 2
-    table, unmatched = coverage(args.notes, args.decks)
+    table, unmatched = coverage(args.notes, args.decks, book=not args.no_book)
     if not args.no_write:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(render(table, unmatched), encoding="utf-8")
     missing = gaps(table)
     if args.check:
         for r in missing:
-            print(f"gap: {r.section.file}:{r.section.line}: {r.section.heading}")
+            where = r.section.file if r.section.file == BOOK else f"{r.section.file}:{r.section.line}"
+            print(f"gap: {where}: {r.section.heading}")
         for note, why in unmatched:
             print(f"source: {note.deck.name}:{note.line}: {why}")
         if missing or unmatched:

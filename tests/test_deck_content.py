@@ -126,7 +126,10 @@ def test_every_source_names_a_listed_notes_file_and_an_existing_heading():
         f, h = dc.split_source(note.source)
         if f is None:
             continue  # reported by the test above
-        if f not in listed:
+        if f == dc.BOOK:
+            if dc.book_key(h or "") is None:
+                bad.append(f"{_where(note)}: the book has no section {h!r} in BOOK_SECTIONS")
+        elif f not in listed:
             bad.append(f"{_where(note)}: {f!r} is not in the notes README")
         elif h and (f, dc.normalise_heading(h)) not in headings:
             bad.append(f"{_where(note)}: {f} has no heading {h!r}")
@@ -218,7 +221,7 @@ def test_check_mode_lists_gaps_and_fails(tmp_path, capsys):
         encoding="utf-8",
     )
     out = tmp_path / "coverage.md"
-    args = ["--notes", str(notes), "--decks", str(decks), "--out", str(out)]
+    args = ["--notes", str(notes), "--decks", str(decks), "--out", str(out), "--no-book"]
     assert dc.main(args + ["--check"]) == 1
     assert "001_ab.txt:5: Missing" in capsys.readouterr().out
     table = out.read_text(encoding="utf-8")
@@ -230,6 +233,50 @@ def test_check_mode_lists_gaps_and_fails(tmp_path, capsys):
         encoding="utf-8",
     )
     assert dc.main(args + ["--check"]) == 0
+
+def test_book_sections_are_counted_and_checked(tmp_path, capsys):
+    notes = tmp_path / "notes"
+    decks = tmp_path / "decks"
+    notes.mkdir()
+    decks.mkdir()
+    (decks / "d.md").write_text(
+        "---\nid: d\ntitle: D\nchapter: 13\n---\n\n"
+        "source: 动手学深度学习 § 13.4 锚框\n\nx ::: y\n\n"
+        "Q: q\nA: a\nsource: 动手学深度学习 § 13.10. 转置卷积\n\n"
+        "Q: q2\nA: a2\nsource: 动手学深度学习 § 13.4 边界框\n\n"
+        "Q: q3\nA: a3\nsource: 动手学深度学习 § 13.13 实战Kaggle比赛:图像分类(CIFAR-10)\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "coverage.md"
+    args = ["--notes", str(notes), "--decks", str(decks), "--out", str(out)]
+    assert dc.main(args + ["--check"]) == 1
+    printed = capsys.readouterr().out
+    assert "gap: 动手学深度学习: 13.1 图像增广" in printed
+    assert "gap: 动手学深度学习: 13.4 锚框" not in printed
+    assert "unknown book section '13.4 边界框'" in printed  # right number, wrong title
+    table = out.read_text(encoding="utf-8")
+    assert "| 13.4 | &nbsp;&nbsp;锚框 | 2 |  |" in table
+    assert "| 13.10 | &nbsp;&nbsp;转置卷积 | 1 |  |" in table
+    assert "| 13.13 | &nbsp;&nbsp;实战 Kaggle 比赛：图像分类 (CIFAR-10) | 1 |  |" in table
+    assert "| 13.1 | &nbsp;&nbsp;图像增广 | 0 | **GAP** |" in table
+    assert "| 13 | 计算机视觉 | 0 | chapter |" in table
+
+
+@needs_notes
+def test_chapters_13_to_15_have_a_deck_of_at_least_40_cards_covering_every_section():
+    per_chapter: dict[str, int] = defaultdict(int)
+    for path in _deck_files():
+        meta, notes = dc.parse_deck(path)
+        per_chapter[meta.get("chapter", "")] += sum(n.cards for n in notes)
+    small = {ch: per_chapter[ch] for ch in ("13", "14", "15") if per_chapter[ch] < 40}
+    assert not small, f"chapters with fewer than 40 cards: {small}"
+    table, _ = dc.coverage(NOTES, DECKS)
+    rows = table[dc.BOOK]
+    assert {r.section.heading.split()[0] for r in rows if r.status == "content"} >= {
+        f"{ch}.{i}" for ch, n in ((13, 14), (14, 10), (15, 7)) for i in range(1, n + 1)
+    }
+    assert all(r.cards > 0 for r in rows if r.status == "content")
+
 
 # ------------------------------------------------------------------------------ learndl's own parser
 
