@@ -72,6 +72,7 @@ def main() -> int:
         ("bench_quiz", dict(runs=runs, scale_home=scale)),
         ("bench_decks", dict(runs=max(runs, 5))),
         ("bench_grade", dict(runs=runs)),
+        ("bench_batch", dict(files=200, sample=max(4, runs))),
         ("bench_report", dict(runs=max(3, runs // 2), scale_home=scale)),
         ("bench_optimize", dict(runs=1)),
     ]
