@@ -155,8 +155,9 @@ def _parse_front_matter(lines: list[str], deck: Deck) -> int:
     if "chapter" in values:
         value, line = values["chapter"]
         try:
-            deck.chapter = int(value)
-            if deck.chapter < 0:
+            # "none": in no chapter of the book (a learner's own notes); 0 is the set-up material
+            deck.chapter = None if value.strip().lower() == "none" else int(value)
+            if deck.chapter is not None and deck.chapter < 0:
                 raise ValueError
         except ValueError:
             deck.problems.append(Problem(path, line, f"front matter: chapter must be a whole number, got {value!r}"))
