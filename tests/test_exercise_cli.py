@@ -179,22 +179,42 @@ def test_cuda_without_a_gpu_is_one_clear_line(cli, monkeypatch):
     assert result.stderr.strip().count("\n") == 0 and "no CUDA GPU" in result.stderr
 
 
-def test_notebook_round_trip(cli, home):
+def test_notebook_is_valid_and_round_trips(cli, home):
+    import warnings
+
+    import nbformat
+
     result = cli("exercise", "softmax", "--notebook")
     assert result.exit_code == 0
     nb_path = work_file(home, file="softmax.ipynb")
-    nb = json.loads(nb_path.read_text())
-    assert [c["cell_type"] for c in nb["cells"]] == ["markdown", "code"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing cell id or schema problem would warn
+        nb = nbformat.read(nb_path, as_version=4)
+        nbformat.validate(nb)
+    assert (nb.nbformat, nb.nbformat_minor) == (4, 5)
+    assert [c.cell_type for c in nb.cells] == ["markdown", "markdown", "code", "code"]
+    assert all(c.get("id") for c in nb.cells)
+    statement = nb.cells[0].source
+    assert "in the code cell below" in statement and "softmax.py" not in statement
+    assert nb.cells[2].source == "%load_ext learndl"
+    assert nb.cells[3].source.startswith("%%learndl check softmax\n")
     assert not work_file(home).exists()  # notebook mode: the notebook is the learner's copy
     result = cli("check", "softmax", "--json")
     assert result.exit_code == 1
     message = json.loads(result.stdout)["checks"][0]["message"]
-    assert message.startswith("not implemented yet: softmax.ipynb cell 1, line 13 raises"), message
-    nb["cells"][1]["source"] = SOLUTION.read_text().splitlines(keepends=True)
-    nb["cells"].append({"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
-                        "source": ["%timeit softmax(torch.ones(3))\n"]})
-    nb_path.write_text(json.dumps(nb))
+    assert message.startswith("not implemented yet: softmax.ipynb cell 2, line 14 raises"), message
+    nb.cells[3].source = "%%learndl check softmax\n" + SOLUTION.read_text()
+    nb.cells.append(nbformat.v4.new_code_cell("%timeit softmax(torch.ones(3))"))
+    nbformat.write(nb, nb_path)
     assert cli("check", "softmax").exit_code == 0
+
+
+def test_a_broken_notebook_is_one_line(cli, home):
+    cli("exercise", "softmax", "--notebook")
+    work_file(home, file="softmax.ipynb").write_text("{not json")
+    result = cli("check", "softmax")
+    assert result.exit_code == 2 and "softmax.ipynb: not a Jupyter notebook" in result.stderr
+    assert result.stderr.strip().count("\n") == 0
 
 
 def test_check_all_solutions(cli):

@@ -36,7 +36,15 @@ def probe_train(mod, name, params, X, y, hyperparams, steps):
         step(ps, states, hyper)
         trajectory.append(torch.cat([p.detach().reshape(-1) for p in ps]).clone())
         grads.append(torch.cat([(p.grad if p.grad is not None else torch.zeros_like(p)).reshape(-1) for p in ps]).clone())
-    return torch.stack(trajectory), torch.stack(grads), hyper.get("t")
+    flat = []
+    stack = [states]
+    while stack:  # the state tensors, wherever the learner keeps them (a list of tensors or of tuples)
+        item = stack.pop(0)
+        if isinstance(item, torch.Tensor):
+            flat.append(item.detach().clone())
+        elif isinstance(item, (list, tuple)):
+            stack[:0] = list(item)
+    return torch.stack(trajectory), torch.stack(grads), hyper.get("t"), flat
 
 
 # ---------------------------------------------------------------------------- references (parent)
@@ -63,7 +71,8 @@ def torch_trajectory(make_opt, params, X, y, steps=NUM_STEPS):
 
 def own_trajectory(name, hyper, params, X, y, steps=NUM_STEPS, *, no_zero=False, rebind=False, ema=False,
                    eps_outside=False, eps_inside=False, no_accumulate=False, no_one_minus=False,
-                   no_bias_correction=False, t_stuck=False, book_constants=False):
+                   no_bias_correction=False, t_stuck=False, book_constants=False, store_hat=False,
+                   t_per_param=False, zero_first=False, no_square=False):
     """The statement's formulas in float64, with one classic mistake switched on by a flag."""
     ps = [p.clone().double().requires_grad_(True) for p in params]
     st = [[torch.zeros_like(p), torch.zeros_like(p)] for p in ps]
@@ -75,7 +84,10 @@ def own_trajectory(name, hyper, params, X, y, steps=NUM_STEPS, *, no_zero=False,
         _loss(ps, X.double(), y.double()).backward()
         with torch.no_grad():
             for p, (a, b) in zip(ps, st):
-                g = p.grad
+                g = p.grad.clone()
+                if zero_first:
+                    p.grad.zero_()
+                    g = p.grad
                 if rebind:
                     a.zero_()
                     b.zero_()
@@ -84,7 +96,7 @@ def own_trajectory(name, hyper, params, X, y, steps=NUM_STEPS, *, no_zero=False,
                     p -= h["lr"] * a
                 elif name in ("adagrad", "rmsprop"):
                     if name == "adagrad":
-                        b.copy_(g * g if no_accumulate else b + g * g)
+                        b.copy_(g * g if no_accumulate else b + (g.abs() if no_square else g * g))
                     else:
                         b.copy_(h["gamma"] * b + (1 if no_one_minus else 1 - h["gamma"]) * g * g)
                     denom = torch.sqrt(b) + h["eps"] if eps_outside else torch.sqrt(b + h["eps"])
@@ -95,19 +107,26 @@ def own_trajectory(name, hyper, params, X, y, steps=NUM_STEPS, *, no_zero=False,
                     b.copy_(h["beta2"] * b + (1 - h["beta2"]) * g * g)
                     v_hat = a if no_bias_correction else a / (1 - h["beta1"] ** t)
                     s_hat = b if no_bias_correction else b / (1 - h["beta2"] ** t)
+                    if store_hat:
+                        a.copy_(v_hat)
+                        b.copy_(s_hat)
                     denom = torch.sqrt(s_hat + h["eps"]) if eps_inside else torch.sqrt(s_hat) + h["eps"]
                     p -= h["lr"] * v_hat / denom
+                    if t_per_param:
+                        h["t"] += 1
                 if not no_zero:
                     p.grad.zero_()
-        if name == "adam":
+        if name == "adam" and not t_per_param:
             h["t"] += 1
         rows.append(torch.cat([p.detach().reshape(-1) for p in ps]).clone())
     return torch.stack(rows)
 
 
+REBIND = ("the state does not carry over between steps: update it in place (v[:] = ..., v.mul_(...).add_(...)) "
+          "instead of rebinding the name")
 COMMON = {
     "the gradients were not zeroed after the update, so they pile up from step to step: call p.grad.zero_() for every parameter": dict(no_zero=True),
-    "the state does not carry over between steps: update it in place (v[:] = ..., v.mul_(...).add_(...)) instead of rebinding the name": dict(rebind=True),
+    "the gradient was zeroed before the update, so the parameters never move: zero it after the step": dict(zero_first=True),
 }
 
 MISTAKES = {
@@ -117,6 +136,7 @@ MISTAKES = {
     "adagrad": {
         "eps is outside the square root (torch's convention); this exercise, like the book, uses sqrt(s + eps)": dict(eps_outside=True),
         "s must accumulate all squared gradients: s = s + g² (not s = g²)": dict(no_accumulate=True),
+        "s accumulates |g| instead of the squared gradient g * g": dict(no_square=True),
     },
     "rmsprop": {
         "eps is outside the square root (torch's convention); this exercise, like the book, uses sqrt(s + eps)": dict(eps_outside=True),
@@ -127,17 +147,23 @@ MISTAKES = {
         "the bias correction always uses t = 1: increment hyperparams['t'] after each step": dict(t_stuck=True),
         "eps belongs outside the square root in Adam: sqrt(ŝ) + eps": dict(eps_inside=True),
         "the hyperparameters were hard-coded: read beta1, beta2 and eps from hyperparams": dict(book_constants=True),
+        "the bias-corrected v̂ and ŝ were written back into the state: keep v and s uncorrected, and correct only for the update": dict(store_hat=True),
+        "hyperparams['t'] goes up once per parameter: add 1 once per call of adam, after the loop over the parameters": dict(t_per_param=True),
     },
 }
 
 
 def run_and_compare(learner, rng, name, hyper, expected, what):
     params, X, y = data(rng)
-    traj, grads, t = learner.run(probe_train, name, params, X, y, hyper, NUM_STEPS)
+    traj, grads, t, states = learner.run(probe_train, name, params, X, y, hyper, NUM_STEPS)
     inputs = {"hyperparams": hyper}
     expect_close(grads, torch.zeros_like(grads),
                  what=f"{what}: p.grad after each step (it must be zeroed: p.grad.zero_())", inputs=inputs, atol=0, rtol=0)
     exp = expected(params, X, y)
+    if traj.device.type != "meta" and states and all(not bool(s.any()) for s in states if isinstance(s, torch.Tensor)) \
+            and torch.allclose(traj.double(), own_trajectory(name, hyper, params, X, y, rebind=True), atol=1e-9, rtol=1e-7) \
+            and not torch.allclose(traj.double(), exp, atol=1e-9, rtol=1e-7):
+        fail(f"{what}: {REBIND} (after {NUM_STEPS} steps every state tensor is still zero)")
     wrong = {msg: own_trajectory(name, hyper, params, X, y, **flags)
              for msg, flags in {**MISTAKES[name], **COMMON}.items()}
     expect_close(traj, exp, what=f"{what}: the parameters after each of {NUM_STEPS} steps (rows: steps; columns: w then b)",

@@ -3,7 +3,8 @@
 Parses and renders only: the catalogue is ``catalog``, grading is ``grader.runner`` (imported inside
 the commands, since it imports torch), and every read and write of progress is ``store.exercises``.
 The learner's copy of an exercise lives in the workspace (``<workspace>/<name>/<file>``); learndl
-never overwrites it: a reset or a re-drill first keeps the old file as a timestamped backup.
+never overwrites it: a reset or a re-drill first keeps the old file as a timestamped backup. What
+the learner sees is drawn by ``drill.render``; the terminal loop is ``drill.watch``.
 """
 
 from __future__ import annotations
@@ -24,9 +25,8 @@ from rich.text import Text
 from ..context import get_app
 from ..errors import UserError
 
-console = Console(highlight=False, soft_wrap=True)
-STATUS_STYLE = {"pass": "green", "fail": "red", "error": "red", "timeout": "yellow", "skipped": "dim"}
-MARK = {"pass": "✓", "fail": "✗", "error": "!", "timeout": "⏱", "skipped": "·"}
+console = Console(highlight=False, soft_wrap=True)  # paths, commands and JSON: never wrapped
+screen = Console(highlight=False)  # grades, hints, statements: wrapped at words (see drill.render)
 
 
 # ------------------------------------------------------------------------------------------ helpers
@@ -71,22 +71,25 @@ def _install_starter(app, exercise, *, notebook: bool) -> Path:
         if notebook:
             nb = _notebook_file(app, exercise)
             if not nb.exists():
-                from ..grader.notebook import make_notebook
-
-                nb.write_text(make_notebook(exercise.statement(), exercise.starter_path.read_text(encoding="utf-8")), encoding="utf-8")
+                nb.write_text(_fresh_notebook(exercise), encoding="utf-8")
             return nb
     except OSError as exc:
         raise UserError(f"{folder}: cannot set up the exercise: {exc.strerror or exc}") from None
     return work
 
 
+def _fresh_notebook(exercise) -> str:
+    from ..grader.notebook import make_notebook
+
+    starter = exercise.starter_path.read_text(encoding="utf-8")
+    return make_notebook(exercise.statement(), starter, name=exercise.name, file=exercise.file)
+
+
 def _reset(app, exercise, path: Path) -> Path | None:
     """Back the learner's file up, then put the starter (or a fresh notebook) in its place."""
     kept = _backup(app, path)
     if path.suffix == ".ipynb":
-        from ..grader.notebook import make_notebook
-
-        path.write_text(make_notebook(exercise.statement(), exercise.starter_path.read_text(encoding="utf-8")), encoding="utf-8")
+        path.write_text(_fresh_notebook(exercise), encoding="utf-8")
     else:
         shutil.copyfile(exercise.starter_path, path)
     return kept
@@ -99,10 +102,9 @@ def _current_file(app, exercise) -> Path | None:
 
 
 def _code_hash(path: Path) -> str:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-    except OSError:
-        return ""
+    from ..drill.watch import content_hash
+
+    return content_hash(path)
 
 
 def _device(exercise, requested: str) -> str:
@@ -120,11 +122,15 @@ def _scheduler_config(app):
     return SchedulerConfig.from_settings(app.settings)
 
 
-def _grade_and_record(app, exercise, path: Path, *, device: str, seed: int | None, mode: str):
+def _grade_and_record(app, exercise, path: Path, *, device: str, seed: int | None, mode: str, record: bool = True):
+    """Grade ``path``; record the grade as an attempt unless ``record`` is False (the drill loop
+    does not count the untouched starter or content it already graded)."""
     from ..grader import runner
     from ..store import exercises as store
 
     result = runner.grade(exercise, path, device=device, seed=seed, while_waiting=lambda: app.db)
+    if not record:
+        return result, None
     memory = store.record_grade(
         app.db, exercise=exercise.name, result=result.to_dict(), code_hash=_code_hash(path),
         now=app.now(), config=_scheduler_config(app), mode=mode,
@@ -133,37 +139,9 @@ def _grade_and_record(app, exercise, path: Path, *, device: str, seed: int | Non
 
 
 def render_result(result, memory=None, out: Console | None = None, now=None) -> None:
-    out = out or console
-    head = Text()
-    head.append(f"{result.exercise}  ")
-    head.append(f"{MARK.get(result.status, '?')} {result.status}", style=f"bold {STATUS_STYLE.get(result.status, '')}")
-    head.append(f"   seed {result.seed} · {result.device} · {result.duration_ms / 1000:.2f} s", style="dim")
-    out.print(head)
-    skipped = 0
-    for check in result.checks:
-        if check.status == "skipped":
-            skipped += 1
-            continue
-        line = Text(f"  {MARK.get(check.status, '?')} ", style=STATUS_STYLE.get(check.status, ""))
-        line.append(check.id)
-        if check.message:
-            line.append(": ")
-            line.append(check.message, style=STATUS_STYLE.get(check.status, ""))
-        out.print(line)
-        if check.detail:
-            for detail_line in check.detail.splitlines()[:12]:
-                out.print(Text("      " + detail_line, style="dim"))
-    if skipped:
-        out.print(Text(f"  · {skipped} more check{'s' if skipped != 1 else ''} not run", style="dim"))
-    if not result.passed and result.output.strip():
-        out.print(Text("  your code printed:", style="dim"))
-        for output_line in result.output.strip().splitlines()[:15]:
-            out.print(Text("    " + output_line, style="dim"))
-    if memory is not None and memory.due is not None:
-        from ..scheduler import format_interval
+    from ..drill import render
 
-        when = format_interval(memory.due - now) if now is not None else memory.due.date().isoformat()
-        out.print(Text(f"  passed: next re-drill in {when}", style="green"))
+    (out or screen).print(render.result(result, memory, now))
 
 
 def _status_of(entry: dict | None) -> str:
@@ -208,9 +186,9 @@ def exercise_cmd(
     path = _install_starter(app, exercise, notebook=path.suffix == ".ipynb")
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     if interactive:
-        from rich.markdown import Markdown
+        from ..drill import render
 
-        console.print(Markdown(exercise.statement()), soft_wrap=False)
+        screen.print(render.statement(exercise.statement()))
     else:
         console.print(Text(f"{exercise.title} (d2l {exercise.section})", style="bold"))
         console.print(Text(f"Statement: {exercise.statement_path}"))
@@ -276,12 +254,18 @@ def check_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     all_: Annotated[bool, typer.Option("--all", help="Grade every exercise you have started (with --solutions: every reference solution).")] = False,
     solutions: Annotated[bool, typer.Option("--solutions", help="With --all: grade the reference solutions (a content self-check).")] = False,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="With --all: grades at a time (0: up to 2).", min=0)] = 0,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="With --all or --batch: grades at a time (0: up to 2).", min=0)] = 0,
+    batch: Annotated[Optional[Path], typer.Option("--batch", help="Grade every submission in this folder (one per student); records nothing.", show_default=False)] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="With --batch: write the rows to this .csv or .json file.", show_default=False)] = None,
 ) -> None:
     """Grade an exercise; exit status 0 only when every check passes."""
     from .. import catalog
 
     app = get_app(ctx)
+    if batch is not None or out is not None:
+        from .batch import batch_cmd
+
+        raise typer.Exit(batch_cmd(name, batch, out, file=file, all_=all_, device=device, seed=seed, jobs=jobs, as_json=as_json))
     if all_:
         if name or file:
             raise UserError("check --all grades every exercise: leave out NAME and --file")
@@ -393,21 +377,24 @@ def hint_cmd(
 
     app = get_app(ctx)
     exercise = catalog.get(name)
+    from ..drill import render
+
     level = store.hint_level(app.db, name)
     if level >= len(exercise.hints):
         for i, hint in enumerate(exercise.hints, 1):
-            console.print(Text(f"Hint {i}/{len(exercise.hints)}: ", style="bold").append(hint))
-        console.print(Text(f"No more hints. After you pass, `learndl solution {name}` shows the reference solution.", style="dim"))
+            screen.print(render.hint(i, len(exercise.hints), hint))
+        screen.print(Text(f"No more hints. After you pass, `learndl solution {name}` shows the reference solution.", style="dim"))
         return
     level += 1
     store.record_hint(app.db, name, app.now(), level)
-    console.print(Text(f"Hint {level}/{len(exercise.hints)}: ", style="bold").append(exercise.hints[level - 1]))
+    screen.print(render.hint(level, len(exercise.hints), exercise.hints[level - 1]))
 
 
 def solution_cmd(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The exercise.", show_default=False)],
     force: Annotated[bool, typer.Option("--force", help="Show it before you have passed (counts as seeing the answer).")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Show it as a diff against your own file.")] = False,
 ) -> None:
     """Show the reference solution, for comparison, once you have passed (or with --force)."""
     from .. import catalog
@@ -422,9 +409,24 @@ def solution_cmd(
         code = exercise.solution_path.read_text(encoding="utf-8")
     except OSError:
         raise UserError(f"exercise '{name}' has no reference solution") from None
+    mine = None
+    if diff:
+        mine = _current_file(app, exercise)
+        if mine is None:
+            raise UserError(f"no work on '{name}' yet to compare with: run `learndl exercise {name}` first")
     store.record_solution_view(app.db, name, app.now(), forced=not passed)
     from rich.syntax import Syntax
 
+    if mine is not None:
+        from ..drill.diff import against_solution
+
+        text = against_solution(mine, code, exercise)
+        console.print(Text(f"Your {mine.name} (-) against the reference solution (+) for {name}", style="bold"))
+        if not text:
+            console.print(Text("No differences: your file is the reference solution.", style="green"))
+            return
+        console.print(Syntax(text, "diff", theme="ansi_dark", line_numbers=False))
+        return
     console.print(Text(f"Reference solution for {name}" + (" (for comparison)" if passed else ""), style="bold"))
     console.print(Syntax(code, "python", theme="ansi_dark", line_numbers=False))
 
@@ -432,92 +434,63 @@ def solution_cmd(
 # ------------------------------------------------------------------------------------------ watch
 
 
-def _signature(path: Path):
-    try:
-        st = path.stat()
-        return (st.st_mtime_ns, st.st_size, hashlib.sha256(path.read_bytes()).hexdigest())
-    except OSError:
-        return None
-
-
-def _watch(app, exercise, path: Path, *, poll_s: float = 0.2) -> None:  # pragma: no cover - needs a TTY
-    """Re-grade on every save (200 ms polling, one quiet poll of debounce); single keys act."""
-    import select
-    import termios
-    import tty
-
+def _watch(app, exercise, path: Path) -> None:  # pragma: no cover - needs a TTY (tests drive it in a pty)
+    """Grade now and on every save (``drill.watch``); single keys act; a pass ends the drill."""
+    from ..drill import render, watch
     from ..grader import runner
+    from ..store import exercises as store
 
     device = _device(exercise, "auto")
     runner.prepare(meta=True)  # a warm parent: later grades only fork
-    fd = sys.stdin.fileno()
-    saved = termios.tcgetattr(fd)
-
-    from ..store import exercises as store
-
     mode = "redrill" if store.round_start(app.db, exercise.name) else "drill"
+    starter = (_fresh_notebook(exercise).encode() if path.suffix == ".ipynb" else exercise.starter_path.read_bytes())
 
-    def regrade() -> bool:
-        console.rule(Text(time.strftime("%H:%M:%S"), style="dim"))
-        result, memory = _grade_and_record(app, exercise, path, device=device, seed=None, mode=mode)
-        render_result(result, memory, now=app.now())
+    def grade(record: bool) -> bool:
+        screen.rule(Text(time.strftime("%H:%M:%S"), style="dim"))
+        result, memory = _grade_and_record(app, exercise, path, device=device, seed=None, mode=mode, record=record)
+        screen.print(render.result(result, memory, app.now()))
+        if not record:
+            screen.print(Text("  (not counted as an attempt: " + ("the untouched starter)" if watch.content_hash(path) == drill.starter_hash else "this code was graded already)"), style="dim"))
         if result.status == "pass":
-            console.print(
-                Text.assemble(
-                    ("All checks pass. ", "bold green"),
-                    f"Compare with the reference: learndl solution {exercise.name}",
-                )
-            )
+            screen.print(Text.assemble(("All checks pass. ", "bold green"),
+                                       f"Compare with the reference: learndl solution {exercise.name}"))
             return True
-        console.print(Text("h hint · r re-run · x reset · q quit", style="dim"))
+        screen.print(Text(watch.KEYS, style="dim"))
         return False
 
-    try:
-        tty.setcbreak(fd)
-        last = _signature(path)
-        pending = None
-        if regrade():
-            return
-        while True:
-            ready, _, _ = select.select([fd], [], [], poll_s)
-            if ready:
-                key = os.read(fd, 1).decode("utf-8", "ignore").lower()
-                if key == "q":
-                    return
-                if key == "r":
-                    if regrade():
-                        return
-                elif key == "h":
-                    _show_hint(app, exercise)
-                elif key == "x":
-                    console.print(Text(f"Reset {path.name} to the starter? Your work is kept as a backup. [y/N]", style="yellow"))
-                    answer = os.read(fd, 1).decode("utf-8", "ignore").lower()
-                    if answer == "y":
-                        kept = _reset(app, exercise, path)
-                        console.print(Text(f"Reset; your work is kept as {kept}", style="yellow"))
-            current = _signature(path)
-            if current != last:
-                if pending == current:
-                    last, pending = current, None
-                    if regrade():
-                        return
-                else:
-                    pending = current
-    except KeyboardInterrupt:
-        return
-    finally:
-        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+    drill = watch.Drill(path, hashlib.sha256(starter).hexdigest()[:16], grade)
+
+    def statement() -> None:
+        screen.print(render.statement(exercise.statement()))
+        screen.print(Text(f"Edit: {path}", style="dim"), soft_wrap=True)
+        screen.print(Text(watch.KEYS, style="dim"))
+
+    def confirm_reset(read_key) -> bool:
+        screen.print(Text(f"Reset {path.name} to the starter? Your work is kept as a backup. [y/N]", style="yellow"))
+        if read_key() != "y":
+            return False
+        kept = _reset(app, exercise, path)
+        screen.print(Text(f"Reset; your work is kept as {kept}", style="yellow"))
+        return False  # the watcher sees the reset file and grades it
+
+    keys = {
+        "i": statement,
+        "h": lambda: _show_hint(app, exercise),
+        "r": lambda: drill.grade(forced=True),
+    }
+    watch.run(drill, keys, lambda line: screen.print(Text(line, style="dim")), confirm_reset)
 
 
 def _show_hint(app, exercise) -> None:
+    from ..drill import render
     from ..store import exercises as store
 
     level = store.hint_level(app.db, exercise.name)
     if level >= len(exercise.hints):
-        console.print(Text("No more hints.", style="dim"))
+        screen.print(Text("No more hints.", style="dim"))
         return
     store.record_hint(app.db, exercise.name, app.now(), level + 1)
-    console.print(Text(f"Hint {level + 1}/{len(exercise.hints)}: ", style="bold").append(exercise.hints[level]))
+    screen.print(render.hint(level + 1, len(exercise.hints), exercise.hints[level]))
 
 
 def register(app: typer.Typer) -> None:

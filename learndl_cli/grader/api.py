@@ -12,8 +12,9 @@ A ``checks.py`` holds two kinds of module-level functions:
 Helpers here (``expect_close``, ``expect_shape``, ``expect``, ``fail``) raise ``CheckFailed`` with a
 message that names the first wrong property, the input shapes, dtype and seed, the largest error and
 where it is, and a small slice of expected against got. ``mistakes=`` names classic errors: wrong
-references that the check computes itself; when the learner's output matches one of them, the
-failure message is that mistake's name.
+references that the check computes itself; when the learner's output matches one of them and no
+neighbouring mistake (``neighbours=``), the failure message is that mistake's name
+(``confirmed_mistake``); otherwise it is the generic explanation.
 
 In the *meta pass* (portability: every grade also runs the checks with inputs on the ``meta``
 device), ``learner.run`` returns meta tensors that carry only shape and dtype. The ``expect_*``
@@ -25,21 +26,38 @@ from __future__ import annotations
 
 import hashlib
 import math
-from typing import Any, Callable, Mapping
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Mapping
 
 import torch
 
 __all__ = [
     "CheckFailed",
     "Learner",
+    "confirmed_mistake",
     "Rng",
     "expect",
     "expect_close",
     "expect_shape",
     "fail",
     "fmt_shape",
+    "listing_named_mistakes",
     "skip_on_meta",
 ]
+
+_named_log: list[str] | None = None
+
+
+@contextmanager
+def listing_named_mistakes():
+    """Collect every message offered as ``mistakes=`` while the block runs (the content self-test
+    grades a solution inside it to list the catalogue's named messages, then proves each one)."""
+    global _named_log
+    previous, _named_log = _named_log, []
+    try:
+        yield _named_log
+    finally:
+        _named_log = previous
 
 
 class CheckFailed(Exception):
@@ -223,15 +241,21 @@ def expect_close(
     rtol: float = 1e-4,
     mistakes: Mapping[str, torch.Tensor] | None = None,
     check_dtype: bool = True,
+    neighbours: Mapping[str, torch.Tensor] | Iterable[torch.Tensor] | None = None,
 ) -> None:
     """``got`` has ``expected``'s shape and dtype and is close to it elementwise.
 
     ``what`` names the quantity in the message ("softmax(X)"); ``inputs`` (name → tensor or value)
     are described by shape and dtype. ``mistakes`` maps a message to a wrong reference: when ``got``
-    matches it, that message is the verdict ("without the 1/(1-p) scale"). In the meta pass only
-    shape and dtype are compared.
+    matches it, and the match is a confirmed diagnosis (see ``confirmed_mistake``), that message is
+    the verdict ("without the 1/(1-p) scale"). ``neighbours`` are wrong references of other
+    mistakes with a similar symptom that have no message here: they only stop a name from being
+    given when the learner's output matches them too. In the meta pass only shape and dtype are
+    compared.
     """
     where = _describe_inputs(inputs)
+    if _named_log is not None and mistakes:
+        _named_log.extend(m for m in mistakes if m not in _named_log)
     if not _is_tensor(got):
         fail(f"{what}: expected a tensor, got {_kind(got)}{where}")
     if tuple(got.shape) != tuple(expected.shape):
@@ -246,9 +270,9 @@ def expect_close(
         return
     if bool(torch.allclose(got64, exp64, atol=atol, rtol=rtol, equal_nan=True)):
         return
-    for message, wrong in (mistakes or {}).items():
-        if _matches(got, wrong, atol, rtol):
-            fail(f"{what}: {message}{where}", _detail(got64, exp64))
+    named = confirmed_mistake(got64, exp64, mistakes, neighbours, atol=atol, rtol=rtol)
+    if named is not None:
+        fail(f"{what}: {named}{where}", _detail(got64, exp64))
     bad_nonfinite = ~torch.isfinite(got64) & torch.isfinite(exp64)
     if bool(bad_nonfinite.any()):
         i = int(bad_nonfinite.flatten().nonzero()[0])
@@ -268,6 +292,46 @@ def expect_close(
         f"{_fmt_num(rel.flatten()[j].item())} at {_index(j, got.shape)}",
         _detail(got64, exp64, i),
     )
+
+
+def confirmed_mistake(
+    got: torch.Tensor,
+    expected: torch.Tensor,
+    mistakes: Mapping[str, torch.Tensor] | None,
+    neighbours: Mapping[str, torch.Tensor] | Iterable[torch.Tensor] | None = None,
+    *,
+    atol: float = 1e-5,
+    rtol: float = 1e-4,
+) -> str | None:
+    """The message of the one mistake that ``got`` is confirmed to make, or None.
+
+    A named message that is wrong is worse than a generic one, so a mistake is named only when all
+    of these hold on the check's inputs:
+
+    - ``got`` matches the mistake's wrong reference within tolerance;
+    - that reference differs from the correct result (the mistake shows on these inputs);
+    - no other listed mistake or neighbour that differs from the correct result matches ``got``
+      too (otherwise the inputs cannot tell the two apart, and the check falls back to the generic
+      explanation: shapes, largest error and where).
+
+    Checks choose inputs on which a mistake and its neighbours differ (batch size unlike the number
+    of heads, unequal lengths, ...) so that the right one can be confirmed.
+    """
+    if not mistakes or got.device.type == "meta":
+        return None
+    got64 = got.detach().double()
+    exp64 = expected.detach().double().to(got64.device)
+    others = list(neighbours.values()) if isinstance(neighbours, Mapping) else list(neighbours or ())
+    candidates = [(message, wrong) for message, wrong in mistakes.items()] + [(None, wrong) for wrong in others]
+    hits = []
+    for message, wrong in candidates:
+        if not _is_tensor(wrong) or tuple(wrong.shape) != tuple(got64.shape) or wrong.device.type == "meta":
+            continue
+        if _matches(exp64, wrong, atol, rtol):
+            continue  # the mistake does not show on these inputs: it cannot be confirmed here
+        if _matches(got64, wrong, atol, rtol):
+            hits.append(message)
+    return hits[0] if len(hits) == 1 else None
 
 
 def _detail(got: torch.Tensor, exp: torch.Tensor, flat_index: int | None = None) -> str:
