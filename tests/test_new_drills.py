@@ -18,6 +18,7 @@ NEW = [
     "bounding-boxes",
     "multibox-prior",
     "multibox-target",
+    "multibox-detection",
 ]
 
 
