@@ -83,3 +83,28 @@ def apply(solution: str, blocks: list[Block], name: str = "edits") -> str:
     for start, end, new in reversed(spans):
         lines[start:end] = new
     return "\n".join(lines) + "\n"
+
+
+def header(text: str, key: str) -> list[str]:
+    """The values of the ``# KEY: value`` lines at the top of a variant (before its first block
+    or code line): ``expect`` (one), ``not`` (any number), ``base`` (at most one)."""
+    values = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        if line.startswith(f"# {key}:"):
+            values.append(line[len(f"# {key}:"):].strip())
+    return values
+
+
+def variant_text(path, solution_path) -> str:
+    """The learner file a variant stands for: itself, or its base with its edits applied."""
+    from pathlib import Path
+
+    path = Path(path)
+    source = path.read_text(encoding="utf-8")
+    if path.suffix != ".edits":
+        return source
+    base = path.parent / base_of(source) if base_of(source) else Path(solution_path)
+    _, blocks = parse(source, str(path))
+    return apply(base.read_text(encoding="utf-8"), blocks, str(path))
