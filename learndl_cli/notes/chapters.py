@@ -113,6 +113,9 @@ def infer_chapter(text: str, headings: list[str], title: str) -> tuple[int | Non
         (top, n), *rest = numbered.most_common(2) + [(None, 0)]
         if n >= 2 and n >= 3 * rest[0][1]:
             return top, f"{n} headings are numbered as sections of chapter {top}"
+    in_title = [ch for ch, terms in KEY_TERMS.items() if any(term in title.lower() for term in terms)]
+    if len(in_title) == 1:
+        return in_title[0], f"its title uses the key terms of chapter {in_title[0]}"
     scores = Counter()
     weighted = [(title, 4)] + [(h, 1) for h in headings]
     for text_, weight in weighted:

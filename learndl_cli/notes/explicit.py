@@ -172,6 +172,7 @@ def explicit_cards(sections: list[Section], path: str, problems: list[Problem]) 
                 continue
             if A_RE.match(node.text):
                 node.used = True  # an answer whose question was not found: never a card "答 → …"
+                problems.append(Problem(path, node.line, "an answer ('A:'/'答：') without a question above it; skipped"))
                 continue
             got = _card_syntax(node.text, node, common(node, sec), problems, path)
             if got:

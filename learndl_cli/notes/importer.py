@@ -6,14 +6,19 @@ the chapter). Never raises on any text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from ..deckparse import Problem
 from .chapters import infer_chapter
 from .explicit import explicit_cards
 from .model import NotesResult, Proposal
-from .rules import NO_FACTS_RE, structure_cards
+from .rules import structure_cards
 from .structure import read_sections
+
+
+# Top headings that are not what the notes are about: "版权声明", "目录", "TODO".
+NOT_A_TITLE_RE = re.compile(r"版权|目录|大纲|copyright|licen[cs]e|todo|to do|参考|reference|致谢|更新|changelog", re.I)
 
 
 def import_notes(text: str, path: str = "<notes>") -> NotesResult:
@@ -23,13 +28,15 @@ def import_notes(text: str, path: str = "<notes>") -> NotesResult:
         result.problems.append(Problem(path, 1, "the file is empty"))
         return result
     sections = read_sections(text, path, result.problems)
-    titled = next((s for s in sections if s.level == 1 and not s.soft and not NO_FACTS_RE.search(s.raw)), None)
+    titled = next((s for s in sections if s.level == 1 and not s.soft and not NOT_A_TITLE_RE.search(s.raw)), None)
     result.title = titled.shown if titled else ""
     proposals = explicit_cards(sections, path, result.problems)
     # A learner who writes cards by hand (::, ?, cloze) chose them: nothing else is proposed.
     # Question–answer pairs do not count: lesson notes keep them in a Q&A section.
     if not any(p.origin != "qa" for p in proposals):
-        proposals = sorted(proposals + structure_cards(sections, path, result.skipped, result.title), key=lambda p: p.line)
+        h1 = [s for s in sections if s.level == 1 and not s.soft]
+        title = h1[0].shown if len(h1) == 1 else result.title  # not a section kind: "实战 Kaggle 比赛" is a topic
+        proposals = sorted(proposals + structure_cards(sections, path, result.skipped, title), key=lambda p: p.line)
     h1 = [s for s in sections if s.level == 1 and not s.soft]
     if len(h1) == 1 and h1[0] is titled:
         # A file with one top heading: that heading is its title (the deck's), not context.

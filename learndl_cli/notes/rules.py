@@ -103,8 +103,14 @@ CLAUSE_START_RE = re.compile(
     r"可以看到|可见|注意到|但是|但|而且|并且|由于|因为|对于|根据|当|若|如|这|那|它|他|她|则|即|又|还|就)"
 )
 # A picture caption or a pointer to one: "对照结果（左图", "图 3", "如下图", "左图".
+# Words that make a front a sentence: "线性模型可以看成单层神经网络".
+CLAUSE_INSIDE_RE = re.compile(r"可以|看成|看作|就是|应该|应当|需要|能够|可能|不能|无法|我们|他们|大家|所以|因此|但是|如果|导致|使得")
+# An answer that goes on with a sentence cut at the colon: "和 Papert 一起指出…".
+CONTINUES_RE = re.compile(r"^(和|与|跟|并且|并|而且|而|但是|但|或者|以及|及|那么|所以|因此)")
 CAPTION_RE = re.compile(r"^(如|见|下|上|左|右|此|该)?(图|表|figure|fig\.?|table)\s*\d*\s*$|^(图|表|figure|fig\.?|table)\s*[\d一二三四五六七八九十]", re.I)
 # A question or answer marker: never the front of a term card ("答 → 多隐藏层").
+# A line that is a caption: "图 2：XOR 问题的决策边界", "对照结果（左图：有；右图：无）".
+CAPTION_LINE_RE = re.compile(r"^\s*(\[图片[^\]]*\]\s*)*(图|表|figure|fig\.?|table)\s*[\d一二三四五六七八九十]+(\.\d+)*\s*[：:.．]|[左右上下]图\s*[：:（(]|（[左右上下]图", re.I)
 QA_MARKER_RE = re.compile(r"^(q|a|问|答|回答|解答|答案|提问)\s*\d{0,3}$", re.I)
 NUMERIC_RE = re.compile(r"^[\d\s.,%:：/+\-–—×xX*()（）=<>≈~≤≥]+$")
 SCORE_RE = re.compile(r"score|分数|得分|成绩|排名|名次|精度|准确率|正确率|accuracy|acc\b|loss|损失值|rank|public|private|榜", re.I)
@@ -140,8 +146,14 @@ def front_problem(term: str) -> str:
     bare = strip_end(re.sub(r"^\d{1,3}[、.．)]\s*", "", core))
     if QA_MARKER_RE.match(bare):
         return "the front is a question or answer marker"
-    if CAPTION_RE.match(bare):
+    if CAPTION_RE.match(bare) or CAPTION_LINE_RE.search(plain):
         return "the front is a picture caption"
+    if len(core) > 8 and CLAUSE_INSIDE_RE.search(core):
+        return "the front is a sentence, not a term"
+    for inner in re.findall(r"[（(]([^）)]*)[）)]", plain):
+        cjk = sum(is_cjk(ch) for ch in inner)
+        if cjk > 12 or re.search(r"称|叫|认为|是|为", inner) and cjk > 6:
+            return "the front is a sentence, not a term"
     if CLAUSE_END_RE.search(bare) or (len(bare) >= 6 and CLAUSE_END_CHAR_RE.search(bare)) or CLAUSE_START_RE.match(bare) and len(bare) > 2:
         return "the colon ends a clause, not a term"
     if NUMERIC_RE.match(bare):
@@ -149,13 +161,17 @@ def front_problem(term: str) -> str:
     return ""
 
 
-def back_problem(back: str, front: str = "") -> str:
+def back_problem(back: str, front: str = "", question: bool = False) -> str:
     """Why ``back`` cannot be the answer of a card ("" when it can)."""
     if not has_text(back):
         return "the answer is only pictures or links"
     if len(back) > MAX_BACK or back.count("\n") >= MAX_BACK_LINES:
         return "the answer is too long"
     plain = clean_inline(back).replace(PICTURE, "").strip()
+    if not question and re.search(r"[；;][^；;：:]{1,20}[：:]", mask(plain.split("\n")[0])):
+        return "the line holds several term：definition pairs"
+    if not question and CONTINUES_RE.match(plain):
+        return "the answer goes on with a sentence cut at its colon"
     if NUMERIC_RE.match(plain) and (SCORE_RE.search(front) or re.search(r"\d\.\d{3,}", plain)):
         return "the answer is a measured score"
     prose = re.sub(r"```.*?```|~~~.*?~~~", "", back, flags=re.S)
@@ -167,8 +183,16 @@ def back_problem(back: str, front: str = "") -> str:
 
 
 def needs_context(front: str) -> bool:
+    """A front that means little without the term above it: generic ("用途") or relational
+    ("VS 线性回归", "训练时")."""
     bare = strip_end(front)
-    return bare in GENERIC_TERMS or bool(RELATIONAL_RE.search(bare) and len(bare) <= 12)
+    return bare in GENERIC_TERMS or bool(RELATIONAL_RE.search(bare) and len(bare) <= 20)
+
+
+def is_short(front: str) -> bool:
+    """Two Chinese characters at most ("太小"): qualified by the bullet above it, when there is one."""
+    bare = strip_end(front)
+    return len(bare) <= 2 and all(is_cjk(ch) for ch in bare)
 
 
 # ---------------------------------------------------------------- helpers
@@ -176,7 +200,7 @@ def needs_context(front: str) -> bool:
 
 def clean_term(term: str) -> str:
     term = unbold(clean_inline(term)).strip()
-    term = re.sub(r"^\d{1,3}[、.．)]\s*", "", term)  # "1、梯度爆炸" → "梯度爆炸"
+    term = re.sub(r"^(?:\d{1,3}[、.．)]|[（(]\d{1,3}[)）])\s*", "", term)  # "1、梯度爆炸", "（1）掩蔽" → the term
     term = re.sub(r"^(?:[一二三四五六七八九十]{1,3}|[A-Za-z])[、.．]\s*", "", term)
     return strip_end(term)
 
@@ -422,11 +446,11 @@ def structure_cards(sections: list[Section], path: str, skipped: Counter, title:
     def propose(rule: str, term: str, back: str, node: Node, ctx: Context) -> bool:
         front = clean_term(term) if rule not in ("question-answered", "formula-introduced") else clean_inline(unbold(term)).strip()
         why = front_problem(front) if rule not in ("question-answered", "formula-introduced") else ("" if has_text(front) and balanced(front) else "the front says nothing")
-        why = why or back_problem(back, front)
+        why = why or back_problem(back, front, question=rule == "question-answered")
         if why:
             skipped[why] += 1
             return False
-        if needs_context(front):
+        if needs_context(front) or (is_short(front) and ctx.parent_term):
             qualifier = ctx.parent_term or ctx.section.shown
             if qualifier and qualifier != front:
                 front = f"{qualifier} › {front}"
@@ -452,12 +476,12 @@ def structure_cards(sections: list[Section], path: str, skipped: Counter, title:
                         return term
                 break
             if not term:
-                head = re.sub(r"[：:]\s*$", "", unbold(node.text.strip()))
                 split = split_term(node.text)
+                bold = re.match(r"^\*\*([^*\n]+)\*\*[：:]?$", node.text.strip())
                 if split and not front_problem(split[0]):
                     term = clean_term(split[0])
-                elif "\n" not in head and not front_problem(head):
-                    term = clean_term(head)
+                elif bold and not front_problem(bold.group(1)):
+                    term = clean_term(bold.group(1))
         child_ctx = Context(ctx.section, ctx.kind, term if term and not needs_context(term) else (f"{ctx.parent_term} › {term}" if term and ctx.parent_term else term or ctx.parent_term))
         for child in node.children:
             visit(child, child_ctx)
@@ -475,9 +499,9 @@ def structure_cards(sections: list[Section], path: str, skipped: Counter, title:
         sec.nodes = nodes
         last_term = ""  # "梯度爆炸:…" then "核心原因:…": the paragraph term above qualifies it
         for node in nodes:
-            ctx = Context(sec, kind, last_term if node.kind == "para" or not node.children else "")
+            ctx = Context(sec, kind, last_term if node.kind == "para" else "")
             got = visit(node, ctx)
-            if got and not needs_context(got):
+            if got and not needs_context(got):  # a term qualifies the paragraphs after it, not bullets
                 last_term = got
         if kind == "facts" and sec.level and not (sec is first_heading and sec.level == 1):
             heading_explained(sec, path, found, skipped)
@@ -489,10 +513,12 @@ REFERENCE_RE = re.compile(r"^(具体)?可?参考|(介绍)?文章$|^see also|^(�
 
 def heading_explained(sec: Section, path: str, found: list[Proposal], skipped: Counter) -> None:
     """A heading explained by what is left under it: up to 8 short blocks that made no card."""
+    if any(n.used for n in sec.nodes):
+        return  # what is left beside other cards is a fragment, not the heading's explanation
     left = [
         n for n in sec.nodes
-        if not n.used and n.kind in ("item", "para", "math", "table", "code") and has_text(clean_inline(n.text))
-        and not REFERENCE_RE.search(clean_inline(n.text))
+        if n.kind in ("item", "para", "math", "table", "code") and has_text(clean_inline(n.text))
+        and not REFERENCE_RE.search(clean_inline(n.text)) and not CAPTION_LINE_RE.search(clean_inline(n.text))
     ]
     if not left:
         return

@@ -33,8 +33,10 @@ CALLOUT_RE = re.compile(r"^(\s*)\[!([A-Za-z-]+)\][+-]?\s*(.*)$")
 BOLD_LINE_RE = re.compile(r"^\s{0,3}(?:\*\*|__)([^*_\n]{1,40}?)(?:\*\*|__)\s*[：:]?\s*$")
 # "一、线性回归", "二. 多层感知机": a Chinese ordinal heading (short, no sentence punctuation).
 ORDINAL_HEADING_RE = re.compile(r"^\s{0,3}([一二三四五六七八九十]{1,3})\s*[、.．]\s*([^，。；！？,;!?]{1,30})$")
+QA_LINE_RE = re.compile(r"^\s*(?:Q|A|问|答|提问|回答)\s*\d{0,3}\s*[:：]", re.I)
 TABLE_RE = re.compile(r"^\s*\|.*\|\s*$")
 INTRO_END_RE = re.compile(r"(?:[：:]|如下|如下所示|如下式|公式为|表示为|定义为|写成|为)\s*$")
+CALLOUT_END = "\x01"
 MAX_DEPTH = 30  # bullets nested deeper are read as text of the bullet above
 
 
@@ -95,15 +97,22 @@ def prepare(text: str, path: str, problems: list[Problem]) -> list[str]:
             joined = joined[:start] + "\n" * chunk.count("\n") + joined[end + len(closer) :]
             start = joined.find(opener, start)
     out = []
+    in_callout = False
     for ln in joined.split("\n"):
         if TOC_RE.match(ln):
             ln = ""
+        quoted = bool(QUOTE_RE.match(ln))
+        if in_callout and not quoted:
+            in_callout = False
+            if not ln.strip():
+                ln = CALLOUT_END  # the titled callout is over: back to the heading above it
         # quote markers become spaces: "    >   `pd.read_csv`" stays inside the bullet above it
         ln = QUOTE_RE.sub(lambda m: m.group(1) + " " * len(m.group(2)), ln)
-        cm = CALLOUT_RE.match(ln)
+        cm = CALLOUT_RE.match(ln) if quoted else None
         if cm:  # "> [!tip] 标题" → a bold line (a soft heading); "> [!note]" alone → nothing
             title = cm.group(3).strip()
-            ln = f"{cm.group(1)}**{title}**" if title else ""
+            ln = f"{cm.group(1).lstrip()}**{title}**" if title else ""
+            in_callout = bool(title)
         ln = re.sub(r"\s\^[A-Za-z0-9-]{4,}\s*$", "", ln)  # Obsidian block id
         out.append(ln)
     return out
@@ -130,8 +139,9 @@ def soft_heading(lines: list[str], i: int, in_list: bool) -> str | None:
         text = m2.group(2).strip()
     else:
         text = m.group(1).strip()
-    if not text or not any(ch.isalnum() for ch in text) or mask(text).count("$"):
-        return None
+    text = text.rstrip("：: ")
+    if not text or not any(ch.isalnum() for ch in text) or mask(text).count("$") or QA_LINE_RE.match(text):
+        return None  # a question or answer in bold is a card's side, not a heading
     below = next((ln for ln in lines[i + 1 :] if ln.strip()), "")
     if not below or HEADING_RE.match(below):
         return None  # nothing under it: a bold remark, not a heading
@@ -170,6 +180,14 @@ def read_sections(text: str, path: str, problems: list[Problem]) -> list[Section
     while i < n:
         raw = lines[i]
         lineno = i + 1
+        if raw == CALLOUT_END:
+            above = next((s for s in reversed(sections) if not s.soft), sections[0])
+            if sections[-1].soft and above is not sections[-1]:
+                sections.append(Section(above.level, above.raw, above.shown, lineno, above.path))
+            stack = []
+            prev_blank = True
+            i += 1
+            continue
         if not raw.strip():
             prev_blank = True
             i += 1

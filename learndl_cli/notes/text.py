@@ -24,6 +24,9 @@ NOTE_TO_SELF_RE = re.compile(r"\s*[(（][^()（）]{0,8}(看|TODO|todo|待|未�
 
 def clean_inline(text: str) -> str:
     """Markdown/HTML noise out, facts in: pictures become "[图片]", links their text."""
+    text = re.sub(r"!\[\[([^\]\n]*)\]\]", lambda m: _picture(""), text)  # Obsidian embed
+    text = re.sub(r"\[\[([^\]|\n]*)\|([^\]\n]*)\]\]", r"\2", text)  # [[page|shown]]
+    text = re.sub(r"\[\[([^\]\n]*)\]\]", r"\1", text)  # [[page]]
     text = IMG_TAG_RE.sub(lambda m: _picture(m.group(1)), text)
     text = MD_IMAGE_RE.sub(lambda m: _picture(m.group(1)), text)
     text = MD_LINK_RE.sub(lambda m: m.group(1), text)
