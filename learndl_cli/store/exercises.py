@@ -3,7 +3,9 @@
 Every function takes the ``sqlite_utils.Database`` first; times are aware datetimes, stored as UTC
 ISO-8601 strings (``scheduler.iso``). The tables come from the first migration:
 
-- ``attempts``: one row per grade (verdict, per-check JSON, seed, device, code hash, hints used);
+- ``attempts``: one row per recorded grade (verdict, per-check JSON, seed, device, code hash, hints
+  used). The drill loop records a grade only for new content (see ``drill.watch``): the starter
+  graded at set-up and a save that changed nothing are not attempts;
 - ``hint_views`` / ``solution_views``: one row each time a hint level or the solution is shown;
 - ``exercise_schedule``: the FSRS memory of each passed exercise, and ``redrill_started``, when the
   current re-drill round began (the learner got a fresh starter).
@@ -110,10 +112,12 @@ def solution_viewed(db: Database, exercise: str) -> bool:
 
 
 def failed_attempts(db: Database, exercise: str) -> int:
-    """Attempts in the current round that did not pass."""
+    """Versions of the code that failed in the current round: grading the same code again (a
+    re-run, ``learndl check`` twice) is not another failed attempt."""
     extra, args = _since("ts", round_start(db, exercise))
     row = next(iter(db.query(
-        f"SELECT COUNT(*) AS n FROM attempts WHERE exercise = ? AND verdict != ?{extra}", [exercise, PASS, *args]
+        "SELECT COUNT(DISTINCT COALESCE(NULLIF(code_hash, ''), 'attempt ' || id)) AS n FROM attempts"
+        f" WHERE exercise = ? AND verdict != ?{extra}", [exercise, PASS, *args]
     )))
     return int(row["n"])
 
