@@ -36,6 +36,18 @@ def _load_coverage_module():
 
 dc = _load_coverage_module()
 
+
+def _load_lint_module():
+    path = REPO / "scripts" / "deck_lint.py"
+    spec = importlib.util.spec_from_file_location("deck_lint", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("deck_lint", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+lint = _load_lint_module()
+
 needs_notes = pytest.mark.skipif(
     not NOTES.is_dir(),
     reason=f"the learners' notes are not here ({NOTES}); set LEARNDL_NOTES to check coverage",
@@ -276,6 +288,62 @@ def test_chapters_13_to_15_have_a_deck_of_at_least_40_cards_covering_every_secti
         f"{ch}.{i}" for ch, n in ((13, 14), (14, 10), (15, 7)) for i in range(1, n + 1)
     }
     assert all(r.cards > 0 for r in rows if r.status == "content")
+
+
+# ------------------------------------------------------------------------------ cards that give their answer away
+
+
+def test_no_card_shows_its_own_answer():
+    leaks, _ = lint.lint(DECKS)
+    assert not leaks, "cards whose question shows the answer (scripts/deck_lint.py):\n" + "\n".join(
+        str(f) for f in leaks
+    )
+
+
+def test_no_card_speaks_of_the_notes_instead_of_the_subject():
+    meta = re.compile(r"笔记(此处|这里|中|里)?(有误|写错|说)|笔记作者|the notes (say|are wrong)")
+    bad = [f"{_where(n)}: {meta.search(n.text).group(0)!r}" for n in _all_notes() if meta.search(n.text)]
+    assert not bad, "cards with asides about the notes:\n" + "\n".join(bad)
+
+
+def _lint_deck(tmp_path, body: str):
+    deck = tmp_path / "decks" / "d.md"
+    deck.parent.mkdir(exist_ok=True)
+    deck.write_text("---\nid: d\ntitle: D\nchapter: 1\n---\n\nsource: n.txt § A\n\n" + body, encoding="utf-8")
+    leaks, hints = lint.lint(deck.parent, with_hints=True)
+    return [(f.rule, f.line) for f in leaks], [(f.rule, f.line) for f in hints]
+
+
+def test_lint_finds_a_sibling_cloze_that_shows_the_hidden_answer(tmp_path):
+    leaks, _ = _lint_deck(
+        tmp_path,
+        "掩蔽：{{c1::10%}} 换随机词元，{{c2::10%}} 不变。\n\n"  # c1's card shows c2's "10%"
+        "Xavier 方差为 {{c1::$\\frac{2}{n_\\text{in} + n_\\text{out}}$}}，He 方差为 {{c2::$\\frac{2}{n_\\text{in}}$}}。\n\n"
+        "自定义层用 {{c1::`nn.Parameter`}} 包装张量，如 `self.w = nn.Parameter(w)`。\n\n"
+        "# 权重衰减\n\n每步按比例缩小权重，因此叫 {{c1::权重衰减}}。\n",
+    )
+    assert leaks == [("cloze-sibling", 9), ("cloze-sibling", 9), ("cloze-sibling", 13), ("cloze-sibling", 17)]
+
+
+def test_lint_finds_a_reversed_card_whose_definition_or_heading_holds_the_term(tmp_path):
+    leaks, _ = _lint_deck(
+        tmp_path,
+        "修正线性单元 (ReLU) ::: $\\operatorname{ReLU}(x) = \\max(x, 0)$\n\n"
+        "束搜索 (beam search) ::: 每步保留 $k$ 个候选序列\n\n"
+        "# 锚框\n\n锚框 (anchor box) ::: 以每个像素为中心生成的候选边界框\n\n"
+        "# 其他\n\n平均汇聚 (average pooling) ::: 每个窗口输出其中元素的平均值\n",
+    )
+    assert leaks == [("reversed-term", 9), ("reversed-term", 15)]
+
+
+def test_lint_hints_at_long_answers_and_list_questions_but_does_not_fail_on_them(tmp_path):
+    leaks, hints = _lint_deck(
+        tmp_path,
+        "Q: 有哪三条性质？\nA: 短\n\nQ: 为什么？\nA: " + "很长的回答" * 20 + "\n",
+    )
+    assert leaks == []
+    assert hints == [("list-question", 9), ("long-answer", 12)]
+    assert lint.main(["--decks", str(tmp_path / "decks"), "--check"]) == 0
 
 
 # ------------------------------------------------------------------------------ learndl's own parser
