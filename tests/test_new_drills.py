@@ -19,6 +19,8 @@ NEW = [
     "multibox-prior",
     "multibox-target",
     "multibox-detection",
+    "trans-conv",
+    "bilinear-kernel",
 ]
 
 
