@@ -190,8 +190,9 @@ def test_the_five_real_notes_give_cards_and_valid_decks():
         assert len(deck.cards) == expected_cards(result)
         for p in result.proposals:
             assert "<img" not in p.front + p.back and "](" not in p.back
-    assert all(n >= 15 for n in counts.values()), counts
-    assert sum(counts.values()) >= 250, counts
+    # fewer than before the rules were tightened (a rule that is unsure makes no card), never none
+    assert all(n >= 10 for n in counts.values()), counts
+    assert sum(counts.values()) >= 200, counts
 
 
 # ---------------------------------------------------------------- through the CLI

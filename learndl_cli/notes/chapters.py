@@ -113,7 +113,9 @@ def infer_chapter(text: str, headings: list[str], title: str) -> tuple[int | Non
         (top, n), *rest = numbered.most_common(2) + [(None, 0)]
         if n >= 2 and n >= 3 * rest[0][1]:
             return top, f"{n} headings are numbered as sections of chapter {top}"
-    in_title = [ch for ch, terms in KEY_TERMS.items() if any(term in title.lower() for term in terms)]
+    hits = [(ch, term) for ch, terms in KEY_TERMS.items() for term in terms if term in title.lower()]
+    # "基础优化算法" (chapter 3) holds "优化算法" (chapter 11): the longer term is the one meant
+    in_title = sorted({ch for ch, term in hits if not any(term != t and term in t for _, t in hits)})
     if len(in_title) == 1:
         return in_title[0], f"its title uses the key terms of chapter {in_title[0]}"
     scores = Counter()

@@ -100,11 +100,11 @@ CLAUSE_END_RE = re.compile(
 CLAUSE_END_CHAR_RE = re.compile(r"(?<!法|规|准|原)则$|(?<!目)的$|(?<!指|命)令$|(?<!假|预)设$|(?<!行|作|成)为$|[是有得即了着说问会如见]$")
 CLAUSE_START_RE = re.compile(
     r"^(首先|然后|其次|接着|最后|因此|所以|于是|那么|如果|假设|假如|例如|比如|也就是|这里|这时|此时|其中|我们|你|"
-    r"可以看到|可见|注意到|但是|但|而且|并且|由于|因为|对于|根据|当|若|如|这|那|它|他|她|则|即|又|还|就)"
+    r"可以看到|可见|注意到|但是|但|而且|并且|由于|因为|对于|根据|当|若|如|这|那|它|他|她|则|即|又|还|就|考虑|从|最重要|重要的是|关键是)"
 )
 # A picture caption or a pointer to one: "对照结果（左图", "图 3", "如下图", "左图".
 # Words that make a front a sentence: "线性模型可以看成单层神经网络".
-CLAUSE_INSIDE_RE = re.compile(r"可以|看成|看作|就是|应该|应当|需要|能够|可能|不能|无法|我们|他们|大家|所以|因此|但是|如果|导致|使得")
+CLAUSE_INSIDE_RE = re.compile(r"的是|可以|看成|看作|就是|应该|应当|需要|能够|可能|不能|无法|我们|他们|大家|所以|因此|但是|如果|导致|使得")
 # An answer that goes on with a sentence cut at the colon: "和 Papert 一起指出…".
 CONTINUES_RE = re.compile(r"^(和|与|跟|并且|并|而且|而|但是|但|或者|以及|及|那么|所以|因此)")
 CAPTION_RE = re.compile(r"^(如|见|下|上|左|右|此|该)?(图|表|figure|fig\.?|table)\s*\d*\s*$|^(图|表|figure|fig\.?|table)\s*[\d一二三四五六七八九十]", re.I)
@@ -148,14 +148,14 @@ def front_problem(term: str) -> str:
         return "the front is a question or answer marker"
     if CAPTION_RE.match(bare) or CAPTION_LINE_RE.search(plain):
         return "the front is a picture caption"
-    if len(core) > 8 and CLAUSE_INSIDE_RE.search(core):
-        return "the front is a sentence, not a term"
     for inner in re.findall(r"[（(]([^）)]*)[）)]", plain):
         cjk = sum(is_cjk(ch) for ch in inner)
         if cjk > 12 or re.search(r"称|叫|认为|是|为", inner) and cjk > 6:
             return "the front is a sentence, not a term"
     if CLAUSE_END_RE.search(bare) or (len(bare) >= 6 and CLAUSE_END_CHAR_RE.search(bare)) or CLAUSE_START_RE.match(bare) and len(bare) > 2:
         return "the colon ends a clause, not a term"
+    if len(core) > 8 and CLAUSE_INSIDE_RE.search(core):
+        return "the front is a sentence, not a term"
     if NUMERIC_RE.match(bare):
         return "the front is a number"
     return ""
@@ -168,6 +168,14 @@ def back_problem(back: str, front: str = "", question: bool = False) -> str:
     if len(back) > MAX_BACK or back.count("\n") >= MAX_BACK_LINES:
         return "the answer is too long"
     plain = clean_inline(back).replace(PICTURE, "").strip()
+    if URL_RE.search(back) or re.search(r"(知乎|csdn|博客|公众号)[的]?文章|的文章 - ", back, re.I):
+        return "the answer points to a web page"
+    masked = mask(plain)
+    if re.search(r"[（(]", masked) and not has_text(re.sub(r"[（(][^）)]*[）)]", "", masked)):
+        return "the answer is only a remark in brackets"
+    META = r"原理|实现|应用|理解|设计|影响|选择|特性|简介|使用|方法|技巧|介绍|概念|操作|构建|优化|分析|直观|数学|基础|机制|作用|的|与|和|及|等|[、，,\s]"
+    if not re.sub(META, "", plain):
+        return "the answer names topics, not facts"
     if not question and re.search(r"[；;][^；;：:]{1,20}[：:]", mask(plain.split("\n")[0])):
         return "the line holds several term：definition pairs"
     if not question and CONTINUES_RE.match(plain):
