@@ -21,6 +21,7 @@ NEW = [
     "multibox-detection",
     "trans-conv",
     "bilinear-kernel",
+    "style-transfer",
 ]
 
 
