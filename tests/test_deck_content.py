@@ -290,6 +290,16 @@ def test_chapters_13_to_15_have_a_deck_of_at_least_40_cards_covering_every_secti
     assert all(r.cards > 0 for r in rows if r.status == "content")
 
 
+def test_decks_list_shows_chapters_13_to_15_with_at_least_40_cards(cli):
+    import json
+
+    result = cli("decks", "list", "--json")
+    assert result.exit_code == 0, result.output
+    cards = {d["chapter"]: d["cards"] for d in json.loads(result.output) if d["chapter"] in (13, 14, 15)}
+    assert set(cards) == {13, 14, 15}, f"decks for chapters 13-15: {cards}"
+    assert all(n >= 40 for n in cards.values()), cards
+
+
 # ------------------------------------------------------------------------------ cards that give their answer away
 
 
