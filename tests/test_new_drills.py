@@ -22,6 +22,7 @@ NEW = [
     "trans-conv",
     "bilinear-kernel",
     "style-transfer",
+    "word2vec-subsample",
 ]
 
 
