@@ -71,7 +71,9 @@ def book_gru(inputs, H, params, mistake=None):
         Hp = H0 if mistake == "not_carried" else H
         Z = torch.sigmoid(X @ W_xz + Hp @ W_hz + b_z)
         R = torch.sigmoid(X @ W_xr + Hp @ W_hr + b_r)
-        if mistake == "torch_reset":
+        if mistake == "candidate_sigmoid":
+            H_tilda = torch.sigmoid(X @ W_xh + (R * Hp) @ W_hh + b_h)
+        elif mistake == "torch_reset":
             H_tilda = torch.tanh(X @ W_xh + R * (Hp @ W_hh) + b_h)
         elif mistake == "no_reset":
             H_tilda = torch.tanh(X @ W_xh + Hp @ W_hh + b_h)
@@ -81,7 +83,7 @@ def book_gru(inputs, H, params, mistake=None):
             H = (1 - Z) * Hp + Z * H_tilda
         else:
             H = Z * Hp + (1 - Z) * H_tilda
-        outs.append(H @ W_hq + b_q)
+        outs.append((Hp if mistake == "output_before_update" else H) @ W_hq + b_q)
     return torch.cat(outs, 0).to(inputs.dtype), H.to(inputs.dtype)
 
 
@@ -92,6 +94,8 @@ MISTAKES = {
     "the hidden state is not carried from one step to the next: the H computed at step t is the H used at step t + 1": "not_carried",
     "applied the reset gate after W_hh, R * (H @ W_hh) (nn.GRU's variant): the book's candidate uses (R * H) @ W_hh": "torch_reset",
     "the reset gate is not used: the candidate state is tanh(X @ W_xh + (R * H) @ W_hh + b_h)": "no_reset",
+    "the candidate state used sigmoid: H_tilda = tanh(X @ W_xh + (R * H) @ W_hh + b_h) (sigmoid is for the gates)": "candidate_sigmoid",
+    "each step's output was computed from the previous H: update H first, then append H @ W_hq + b_q": "output_before_update",
 }
 
 

@@ -69,6 +69,10 @@ def book_lstm(inputs, H, C, params, mistake=None):
         W_xi, W_hi, b_i, W_xf, W_hf, b_f = W_xf, W_hf, b_f, W_xi, W_hi, b_i
     if mistake == "f_o_swapped":
         W_xf, W_hf, b_f, W_xo, W_ho, b_o = W_xo, W_ho, b_o, W_xf, W_hf, b_f
+    if mistake == "i_o_swapped":
+        W_xi, W_hi, b_i, W_xo, W_ho, b_o = W_xo, W_ho, b_o, W_xi, W_hi, b_i
+    if mistake == "torch_order":  # unpacked as nn.LSTM orders its gates: input, forget, cell (g), output
+        W_xo, W_ho, b_o, W_xc, W_hc, b_c = W_xc, W_hc, b_c, W_xo, W_ho, b_o
     H, C0 = H.double(), C.double()
     C = C0
     outs = []
@@ -76,9 +80,10 @@ def book_lstm(inputs, H, C, params, mistake=None):
         I = torch.sigmoid(X @ W_xi + H @ W_hi + b_i)
         F = torch.sigmoid(X @ W_xf + H @ W_hf + b_f)
         O = torch.sigmoid(X @ W_xo + H @ W_ho + b_o)
-        C_tilda = torch.tanh(X @ W_xc + H @ W_hc + b_c)
+        C_tilda = (torch.sigmoid if mistake == "candidate_sigmoid" else torch.tanh)(X @ W_xc + H @ W_hc + b_c)
+        C_prev = C
         C = F * (C0 if mistake == "cell_not_carried" else C) + I * C_tilda
-        H = O * (C if mistake == "no_tanh" else torch.tanh(C))
+        H = O * (C if mistake == "no_tanh" else torch.tanh(C_prev if mistake == "h_from_old_c" else C))
         outs.append(H @ W_hq + b_q)
     return torch.cat(outs, 0).to(inputs.dtype), H.to(inputs.dtype), C.to(inputs.dtype)
 
@@ -90,6 +95,12 @@ MISTAKES = {
     "W_xo, W_ho, b_o (output), W_xc, W_hc, b_c (candidate), W_hq, b_q]": "i_f_swapped",
     "the forget and output gates are swapped: params are [W_xi, W_hi, b_i (input), W_xf, W_hf, b_f (forget), "
     "W_xo, W_ho, b_o (output), W_xc, W_hc, b_c (candidate), W_hq, b_q]": "f_o_swapped",
+    "the input and output gates are swapped: params are [W_xi, W_hi, b_i (input), W_xf, W_hf, b_f (forget), "
+    "W_xo, W_ho, b_o (output), W_xc, W_hc, b_c (candidate), W_hq, b_q]": "i_o_swapped",
+    "params were unpacked in nn.LSTM's gate order (input, forget, cell, output): the book's order is input, forget, "
+    "output, candidate: [W_xi, W_hi, b_i, W_xf, W_hf, b_f, W_xo, W_ho, b_o, W_xc, W_hc, b_c, W_hq, b_q]": "torch_order",
+    "the candidate memory used sigmoid: C_tilda = tanh(X @ W_xc + H @ W_hc + b_c) (sigmoid is for the gates)": "candidate_sigmoid",
+    "H was computed from the previous step's C: update C first, then H = O * tanh(C)": "h_from_old_c",
 }
 
 

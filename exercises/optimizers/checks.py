@@ -125,7 +125,6 @@ def own_trajectory(name, hyper, params, X, y, steps=NUM_STEPS, *, no_zero=False,
 REBIND = ("the state does not carry over between steps: update it in place (v[:] = ..., v.mul_(...).add_(...)) "
           "instead of rebinding the name")
 COMMON = {
-    "the gradients were not zeroed after the update, so they pile up from step to step: call p.grad.zero_() for every parameter": dict(no_zero=True),
     "the gradient was zeroed before the update, so the parameters never move: zero it after the step": dict(zero_first=True),
 }
 

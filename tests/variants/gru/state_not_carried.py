@@ -1,4 +1,5 @@
 # expect: the hidden state is not carried
+# not: each step's output was computed from the previous H
 """Reference solution for the gru exercise (d2l 9.1)."""
 
 import torch
