@@ -25,28 +25,19 @@ NOTES = Path(os.environ.get("LEARNDL_NOTES", REPO.parent / "shared" / "notes"))
 MIN_CARDS = 400
 
 
-def _load_coverage_module():
-    path = REPO / "scripts" / "deck_coverage.py"
-    spec = importlib.util.spec_from_file_location("deck_coverage", path)
+def _load_script(name: str):
+    """A module from ``scripts/`` (they are tools, not a package)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("deck_coverage", module)
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
 
 
-dc = _load_coverage_module()
-
-
-def _load_lint_module():
-    path = REPO / "scripts" / "deck_lint.py"
-    spec = importlib.util.spec_from_file_location("deck_lint", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("deck_lint", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-lint = _load_lint_module()
+dc = _load_script("deck_coverage")
+lint = _load_script("deck_lint")
 
 needs_notes = pytest.mark.skipif(
     not NOTES.is_dir(),
@@ -218,12 +209,17 @@ def test_card_counting_follows_the_deck_format(tmp_path):
     assert [n.source for n in notes] == ["n.txt § A"] * 5 + ["n.txt § B"]
 
 
-
-def test_check_mode_lists_gaps_and_fails(tmp_path, capsys):
-    notes = tmp_path / "notes"
-    decks = tmp_path / "decks"
+@pytest.fixture
+def tree(tmp_path):
+    """An empty notes folder and decks folder."""
+    notes, decks = tmp_path / "notes", tmp_path / "decks"
     notes.mkdir()
     decks.mkdir()
+    return notes, decks
+
+
+def test_check_mode_lists_gaps_and_fails(tmp_path, tree, capsys):
+    notes, decks = tree
     (notes / "001_ab.txt").write_text(
         "# 🔹 Covered\n\n- a fact\n\n# Missing\n\n- another fact\n\n# Links\n\n- https://x.example\n",
         encoding="utf-8",
@@ -246,11 +242,10 @@ def test_check_mode_lists_gaps_and_fails(tmp_path, capsys):
     )
     assert dc.main(args + ["--check"]) == 0
 
-def test_book_sections_are_counted_and_checked(tmp_path, capsys):
-    notes = tmp_path / "notes"
-    decks = tmp_path / "decks"
-    notes.mkdir()
-    decks.mkdir()
+
+
+def test_book_sections_are_counted_and_checked(tmp_path, tree, capsys):
+    notes, decks = tree
     (decks / "d.md").write_text(
         "---\nid: d\ntitle: D\nchapter: 13\n---\n\n"
         "source: 动手学深度学习 § 13.4 锚框\n\nx ::: y\n\n"
