@@ -52,6 +52,8 @@ SENTENCE_PUNCT = set("，。；！？,;!?")
 NO_FACTS_RE = re.compile(
     r"todo|to do|reference|参考|版权|目录|大纲|进度|计划|资源|链接|贡献|反馈|致谢|licen[cs]e|copyright|前言|引言|"
     r"项目|注意事项|常见问题|更新|阅读|contents|练习|习题|作业|exercise|homework|"
+    r"使用指南|使用说明|快速开始|快速上手|目录结构|文件结构|getting started|环境要求|requirements|"  # a README
+    r"知识结构|知识体系|知识框架|学习目标|学习路线|路线图|思维导图|roadmap|"  # a map of topics
     r"视频|video|bilibili|b站|youtube|课件|slides?\b|"  # course-video links
     r"代码|源码|\bcode\b|implementation|从零(开始)?实现|简洁实现|^\W*(\d+[.、]?\s*)?(动手|pytorch\s*)?实现\W*$|demo|"  # code outlines
     r"感悟|心得|体会|感想|随笔|碎碎念|吐槽|后记|闲话|"  # personal reflections
@@ -144,6 +146,8 @@ def front_problem(term: str) -> str:
     if re.match(r"^(https?|ftp|mailto|file|[A-Za-z])$", plain):  # a URL scheme or a drive letter
         return "the front is a link or a drive letter"
     bare = strip_end(re.sub(r"^\d{1,3}[、.．)]\s*", "", core))
+    if "代码" in bare:
+        return "the front is about code, not a fact"
     if QA_MARKER_RE.match(bare):
         return "the front is a question or answer marker"
     if CAPTION_RE.match(bare) or CAPTION_LINE_RE.search(plain):
@@ -170,6 +174,10 @@ def back_problem(back: str, front: str = "", question: bool = False) -> str:
     plain = clean_inline(back).replace(PICTURE, "").strip()
     if URL_RE.search(back) or re.search(r"(知乎|csdn|博客|公众号)[的]?文章|的文章 - ", back, re.I):
         return "the answer points to a web page"
+    rows = [r for r in back.split("\n") if r.strip()]
+    labels = [r for r in rows if "[图片" in r and len(re.sub(r"\[图片[^\]]*\]|[-*\s]", "", r)) <= 8]
+    if len(rows) >= 2 and len(labels) * 2 >= len(rows):
+        return "the answer is mostly pictures with labels"
     masked = mask(plain)
     if re.search(r"[（(]", masked) and not has_text(re.sub(r"[（(][^）)]*[）)]", "", masked)):
         return "the answer is only a remark in brackets"
@@ -188,6 +196,30 @@ def back_problem(back: str, front: str = "", question: bool = False) -> str:
     if re.search(r"[：:]\s*(\*\*)?\s*$", back):
         return "the answer stops where its formula or list should begin"
     return ""
+
+
+# Headings that hold a topic list, not an explanation: "卷积基础", "高级模型与应用", "学习目标".
+CONTAINER_RE = re.compile(r"(基础|概述|简介|总览|入门|与应用|进阶|知识点|详解|目录|大纲|知识结构|体系|路线|学习目标|计划|整体认识|相关理论|了解|拓展阅读)[)）]?$")
+# An answer that names topics ("数值计算基础", "维度、形状、切片、广播"), the mark of an outline.
+TOPIC_BACK_RE = re.compile(r"、|(基础|支持|设计|管理|开发|显示|处理|技巧|策略|简介|概述|介绍|应用|实现|原理|方法|入门|操作|使用|选择|优化|构建|机制)$")
+
+
+def is_outline(items: list[Node]) -> bool:
+    """Three or more sibling bullets, each a short topic ("张量的概念与操作：维度、形状、切片、广播",
+    "NumPy: 数值计算基础"), half of them naming topics: a table of contents, not definitions."""
+    if len(items) < 3 or any(n.kind != "item" or n.children or "\n" in n.text for n in items):
+        return False
+    topics = 0
+    for n in items:
+        text = clean_inline(n.text).strip()
+        split = split_term(text)
+        back = strip_end(split[1]) if split else ""
+        if split and (len(back) > (40 if "、" in back else 16) or any(ch in "，。；,;" for ch in mask(back))):
+            return False
+        if not split and len(text) > 16:
+            return False
+        topics += bool(TOPIC_BACK_RE.search(back or text))
+    return topics * 2 >= len(items)
 
 
 def needs_context(front: str) -> bool:
@@ -380,7 +412,7 @@ def list_explained(node: Node, ctx: Context) -> tuple[str, str] | None:
     if split:
         head = split[0]
     head = re.sub(r"[：:]\s*$", "", unbold(head)).strip()
-    if "\n" in head or front_problem(head):
+    if "\n" in head or front_problem(head) or CONTAINER_RE.search(clean_term(head)):
         return None
     cards = sum(would_card(c) for c in node.children)
     if cards * 2 > len(node.children):
@@ -466,10 +498,12 @@ def structure_cards(sections: list[Section], path: str, skipped: Counter, title:
         node.used = True
         return True
 
-    def visit(node: Node, ctx: Context) -> str:
+    def visit(node: Node, ctx: Context, outline: bool = False) -> str:
         """Try the rules on ``node``; returns the term it defines (the context of its children)."""
         term = ""
-        if node.kind in ("item", "para") and not node.used:
+        if outline:
+            skipped["a line of an outline (a list of topics, not definitions)"] += 1
+        elif node.kind in ("item", "para") and not node.used:
             for rule in RULES:
                 if ctx.kind != "facts" and rule.name not in LINE_RULES:
                     continue
@@ -491,8 +525,9 @@ def structure_cards(sections: list[Section], path: str, skipped: Counter, title:
                 elif bold and not front_problem(bold.group(1)):
                     term = clean_term(bold.group(1))
         child_ctx = Context(ctx.section, ctx.kind, term if term and not needs_context(term) else (f"{ctx.parent_term} › {term}" if term and ctx.parent_term else term or ctx.parent_term))
+        outline_kids = is_outline(node.children)
         for child in node.children:
-            visit(child, child_ctx)
+            visit(child, child_ctx, outline_kids)
         return term
 
     for sec in sections:
@@ -506,9 +541,10 @@ def structure_cards(sections: list[Section], path: str, skipped: Counter, title:
             nodes = _qa_answers(nodes)
         sec.nodes = nodes
         last_term = ""  # "梯度爆炸:…" then "核心原因:…": the paragraph term above qualifies it
+        outline = is_outline(nodes)
         for node in nodes:
             ctx = Context(sec, kind, last_term if node.kind == "para" else "")
-            got = visit(node, ctx)
+            got = visit(node, ctx, outline)
             if got and not needs_context(got):  # a term qualifies the paragraphs after it, not bullets
                 last_term = got
         if kind == "facts" and sec.level and not (sec is first_heading and sec.level == 1):
@@ -536,7 +572,7 @@ def heading_explained(sec: Section, path: str, found: list[Proposal], skipped: C
         return
     front = strip_end(re.sub(r"^\d+(\.\d+)*[.、]?\s+", "", sec.shown)) or sec.shown
     front = clean_term(front)
-    why = front_problem(front)
+    why = front_problem(front) or ("the heading names a topic list, not a term" if CONTAINER_RE.search(front) else "")
     back = children_back(left, unused_only=True)
     why = why or back_problem(back, front)
     if why:
