@@ -114,12 +114,11 @@ def test_fitted_parameters_give_the_same_memory_states_in_both_libraries():
     from learndl_cli.scheduler import Memory, Scheduler, SchedulerConfig
 
     data = synthetic_progress(200, seed=3)
-    rows = [
-        {"card_id": c["id"], "t": int(datetime.fromisoformat(r["ts"]).timestamp()), "rating": r["rating"]}
-        for c in data["cards"] for r in c["reviews"]
-    ]
-    rows.sort(key=lambda r: r["t"])
-    fitted = opt.fit(opt.fsrs_items(opt.reviews_from_rows(rows)))
+    rows = sorted(
+        ((c["id"], int(datetime.fromisoformat(r["ts"]).timestamp()), r["rating"]) for c in data["cards"] for r in c["reviews"]),
+        key=lambda row: row[1],
+    )
+    fitted = opt.fit(opt.trainable(opt.histories(rows)))
     assert len(fitted) == 21 and fitted != opt.default_parameters()
     scheduler = Scheduler(SchedulerConfig(parameters=fitted, fuzz=False))
     rust = FSRS(list(fitted))

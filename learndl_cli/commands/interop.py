@@ -39,8 +39,10 @@ def export(
     csv_file: Annotated[Optional[Path], typer.Option("--csv", help="Write Anki's plain-text notes layout ('-' for stdout).", show_default=False)] = None,
     progress: Annotated[Optional[Path], typer.Option("--progress", help="Write your progress (reviews, FSRS state and exercise attempts) as JSON.", show_default=False)] = None,
     deck: Annotated[Optional[list[str]], typer.Option("--deck", help="Only this deck (repeatable).", show_default=False)] = None,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="--anki: every card new, no review history (to share a deck).")] = False,
 ) -> None:
-    """Export cards to Anki (.apkg or plain text), or your progress as JSON."""
+    """Export cards to Anki (.apkg, with each card's schedule and review history, or plain text), or
+    your progress as JSON."""
     chosen = [x for x in (anki, csv_file, progress) if x is not None]
     if len(chosen) != 1:
         raise UserError("give exactly one of --anki FILE.apkg, --csv FILE or --progress FILE.json")
@@ -72,12 +74,22 @@ def export(
             raise UserError(f"{anki}: an Anki package ends in .apkg")
         from ..interop.anki import write_apkg
 
+        history, written = None, None
+        if not no_progress:
+            from ..interop.anki_history import exporter
+            from ..store.interop import reviews_by_card
+
+            history, written = exporter(reviews_by_card(db), app.now(), app.settings)
         try:
-            counts = write_apkg(notes, anki.expanduser())
+            counts = write_apkg(notes, anki.expanduser(), history)
         except OSError as exc:
             raise UserError(f"{anki}: cannot write: {exc.strerror or exc}") from None
         detail = ", ".join(f"{n} {t}" for t, n in sorted(counts.items()))
-        typer.echo(f"Wrote {anki}: {len(notes)} notes ({detail}), {len(cards)} cards. In Anki: File › Import.")
+        carried = (
+            f", {written[0]} with their schedule and {written[1]} reviews" if written and written[0]
+            else ", every card new" + (" (--no-progress)" if no_progress else "")
+        )
+        typer.echo(f"Wrote {anki}: {len(notes)} notes ({detail}), {len(cards)} cards{carried}. In Anki: File › Import.")
         return
     from ..interop.csvio import write_csv
 
@@ -108,13 +120,15 @@ def import_(
     deck: Annotated[Optional[str], typer.Option("--deck", help="Deck id for --anki/--csv (default: anki-<file name>).", show_default=False)] = None,
     chapter: Annotated[int, typer.Option("--chapter", min=0, help="d2l chapter of the deck made by --anki/--csv.")] = 0,
     force: Annotated[bool, typer.Option("--force", help="Overwrite a deck file edited by hand since the last import.")] = False,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="--anki: the notes only, not the review history and schedules.")] = False,
 ) -> None:
-    """Import an Anki package or Anki plain-text notes as a deck, or progress exported from learndl."""
+    """Import an Anki package (its notes, review history and schedules) or Anki plain-text notes as a
+    deck, or progress exported from learndl."""
     if sum(x is not None for x in (anki, csv_file, progress)) != 1:
         raise UserError("give exactly one of --anki FILE.apkg, --csv FILE or --progress FILE.json")
     app = get_app(ctx)
     if anki is not None:
-        _import_anki(app, anki, deck, chapter, force)
+        _import_anki(app, anki, deck, chapter, force, no_progress)
         return
     if progress is not None:
         from ..interop.progress import import_progress, load
@@ -140,14 +154,29 @@ def import_(
     _import_csv(app, csv_file, deck, chapter, force)
 
 
-def _import_anki(app, package: Path, deck: Optional[str], chapter: int, force: bool) -> None:
+def _import_anki(app, package: Path, deck: Optional[str], chapter: int, force: bool, no_progress: bool) -> None:
     from ..interop.apkg import read_apkg
 
     if package.suffix.lower() != ".apkg":
         raise UserError(f"{package}: --anki reads an Anki package (.apkg); for plain text use --csv")
     if not package.expanduser().is_file():
         raise UserError(f"{package}: no such file")
-    _write_anki_deck(app, package, read_apkg(package.expanduser()), deck, chapter, force, "learndl import --anki")
+    parsed = read_apkg(package.expanduser())
+    deck_id = _write_anki_deck(app, package, parsed, deck, chapter, force, "learndl import --anki")
+    if no_progress or parsed.history is None:
+        return
+    from ..interop.anki_history import import_history
+
+    summary = import_history(app.db, deck_id, parsed.history, app.settings, app.now())
+    if not summary.changed:
+        typer.echo(f"{package}: all {summary.cards} cards' review history and schedules are already here; nothing changed.")
+        return
+    sources = {"anki": "Anki's FSRS state", "history": "recomputed from the reviews", "sm2": "converted from SM-2", "new": "new"}
+    memory = ", ".join(f"{n} {sources[k]}" for k, n in sorted(summary.memory.items()))
+    typer.echo(
+        f"Review history: {summary.reviews_added} reviews added, {summary.states_updated} cards' schedule taken from Anki"
+        + (f" (memory state: {memory})" if memory else "") + "."
+    )
 
 
 def _import_csv(app, csv_file: Path, deck: Optional[str], chapter: int, force: bool) -> None:
@@ -160,8 +189,8 @@ def _import_csv(app, csv_file: Path, deck: Optional[str], chapter: int, force: b
     _write_anki_deck(app, csv_file, read_csv(text, str(csv_file)), deck, chapter, force, "learndl import --csv")
 
 
-def _write_anki_deck(app, source: Path, parsed, deck: Optional[str], chapter: int, force: bool, tool: str) -> None:
-    """Turn the notes read from an Anki file into a deck file under the data dir, and load it."""
+def _write_anki_deck(app, source: Path, parsed, deck: Optional[str], chapter: int, force: bool, tool: str) -> str:
+    """Turn the notes read from an Anki file into a deck file under the data dir, and load it; its id."""
     from ..deckparse import DECK_ID_RE, parse_deck
     from ..interop.csvio import to_proposals
     from ..notes_import import NotesResult, edited_since_import, render_deck, slug, unique_cards
@@ -192,6 +221,7 @@ def _write_anki_deck(app, source: Path, parsed, deck: Optional[str], chapter: in
         raise UserError(f"deck id '{deck_id}' is already used by {owner}; choose another with --deck NAME")
     cards = len(parse_deck(body, str(target)).cards)
     _write(app, [(deck_id, target, body, cards)])
+    return deck_id
 
 
 def optimize(
@@ -224,8 +254,8 @@ def optimize(
     if simulate:
         _simulate(app, console, rows, current, which, yes)
         return
-    reviews = opt.reviews_from_rows(rows)
-    items = opt.fsrs_items(reviews)
+    cards = opt.histories(rows)
+    items = opt.fsrs_items(cards)
     if len(items) < opt.MIN_REVIEWS:
         raise UserError(
             f"not enough reviews to fit your parameters: {len(items)} of the {opt.MIN_REVIEWS} needed "
@@ -233,11 +263,11 @@ def optimize(
             f"Keep reviewing and try again.",
             code=1,
         )
-    console.print(f"{len(reviews)} reviews of {len({r.card for r in reviews})} cards; {len(items)} count for fitting.")
+    console.print(f"{sum(map(len, cards))} reviews of {len(cards)} cards; {len(items)} count for fitting.")
     with console.status("Measuring the current parameters…"):
         before = opt.evaluate(items, current)
     with console.status(f"Fitting on all {len(items)} of them (fsrs-rs)…"):
-        fitted = opt.fit(items)
+        fitted = opt.fit(opt.trainable(cards))
         after = opt.evaluate(items, fitted)
     console.print(f"Log loss with {which} parameters: {before.log_loss:.4f} · RMSE {before.rmse:.2%}")
     console.print(f"Log loss with the fitted parameters: {after.log_loss:.4f} · RMSE {after.rmse:.2%} (lower is better)")

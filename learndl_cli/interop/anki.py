@@ -4,6 +4,8 @@ One Anki deck per learndl deck (``learndl::<title>``), three note types with fix
 export updates the notes Anki already has instead of duplicating them): Basic, Basic (and reversed
 card) and Cloze, each with Context and Source fields. Note GUIDs come from learndl's note ids. Maths
 is MathJax; tags carry the chapter (``d2l::ch03``) and the deck (``learndl::ch03-linear-networks``).
+genanki writes every card new; with progress, the collection inside the package is then given each
+card's schedule and review log (``anki_history.export_history``) before the package is closed.
 """
 
 from __future__ import annotations
@@ -61,8 +63,12 @@ def stable_id(text: str) -> int:
     return int(hashlib.sha1(text.encode("utf-8")).hexdigest()[:8], 16) & 0x7FFFFFFF | 1 << 30
 
 
-def write_apkg(notes: list[AnkiNote], target: Path) -> dict[str, int]:
-    """Write the package; returns counts of notes per note type."""
+def write_apkg(notes: list[AnkiNote], target: Path, history=None) -> dict[str, int]:
+    """Write the package; returns counts of notes per note type.
+
+    ``history`` (a callable taking the collection's sqlite connection and each card's (GUID, Anki
+    ordinal, learndl card row)) adds the schedules and the review log before the package is closed.
+    """
     import genanki
 
     models = _models()
@@ -87,5 +93,31 @@ def write_apkg(notes: list[AnkiNote], target: Path) -> dict[str, int]:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".tmp")
     genanki.Package(list(decks.values())).write_to_file(str(tmp))
+    if history is not None:
+        placed = [(genanki.guid_for("learndl", n.note_id), ord_, card) for n in notes for ord_, card in n.cards]
+        _rewrite_collection(tmp, lambda conn: history(conn, placed))
     tmp.replace(target)
     return counts
+
+
+def _rewrite_collection(package: Path, change) -> None:
+    """Open the package's collection.anki2, let ``change`` write to it, and put it back in the zip."""
+    import sqlite3
+    import tempfile
+    import zipfile
+
+    with tempfile.TemporaryDirectory(prefix="learndl-apkg-") as tmp:
+        db_file = Path(tmp) / "collection.anki2"
+        with zipfile.ZipFile(package) as zf:
+            members = {name: zf.read(name) for name in zf.namelist()}
+        db_file.write_bytes(members["collection.anki2"])
+        conn = sqlite3.connect(db_file)
+        try:
+            with conn:
+                change(conn)
+        finally:
+            conn.close()
+        members["collection.anki2"] = db_file.read_bytes()
+        with zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, data in members.items():
+                zf.writestr(name, data)

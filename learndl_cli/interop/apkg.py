@@ -9,8 +9,9 @@ Two layouts are read: the legacy one (note types and decks as JSON in the ``col`
 18 (tables ``notetypes``, ``fields``, ``templates`` and ``decks``, deck levels separated by 0x1f).
 Every note becomes an ``ImportedNote`` (as a plain-text export would give), so the deck is written
 by the same code as ``import --csv``: the GUID pins each note's identity, so importing a newer
-package of the same deck keeps the cards' progress. Review history and media are not read; a note
-that shows an image keeps a ``[图片]`` placeholder, and the count is reported.
+package of the same deck keeps the cards' progress. Each card's schedule and review log are read
+too (``anki_history.read_history``). Media is not read; a note that shows an image keeps a ``[图片]``
+placeholder, and the count is reported.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 from ..deckparse import CLOZE_RE, Problem
 from ..errors import UserError
 from .csvio import CsvResult, ImportedNote
+from .anki_history import read_history
 from .fields import from_anki
 
 COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
@@ -101,6 +103,10 @@ def read_apkg(path: Path) -> CsvResult:
             decks = _decks(conn)
             deck_of = {nid: did for nid, did, _ord in conn.execute("select nid, did, min(ord) from cards group by nid")}
             rows = conn.execute("select id, guid, mid, tags, flds from notes order by id").fetchall()
+            try:
+                result.history = read_history(conn)
+            except sqlite3.DatabaseError:  # a stripped-down collection: the notes alone still make a deck
+                result.history = None
         except (sqlite3.DatabaseError, json.JSONDecodeError, TypeError) as exc:
             raise UserError(f"{name}: not a readable Anki collection ({exc})") from None
         finally:

@@ -60,6 +60,7 @@ class ImportedNote:
 class CsvResult:
     notes: list[ImportedNote] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    history: object | None = None  # an .apkg's schedules and review log (anki_history.AnkiHistory)
 
 
 def read_csv(text: str, name: str) -> CsvResult:
@@ -127,6 +128,11 @@ def read_csv(text: str, name: str) -> CsvResult:
     return result
 
 
+def note_id_for_guid(guid: str) -> str:
+    """The ``id:`` of the deck note made from the Anki note with this GUID (the same on every import)."""
+    return "anki-" + hashlib.sha1(guid.encode("utf-8")).hexdigest()[:12]
+
+
 def to_proposals(result: CsvResult, name: str):
     """The imported notes as notes-import proposals (one heading per Anki deck)."""
     from ..notes_import import Proposal, heading_shown
@@ -144,7 +150,7 @@ def to_proposals(result: CsvResult, name: str):
                 result.problems.append(Problem(name, note.line, "a card without a back; skipped"))
                 continue
             front, back = note.front, note.back
-        note_id = ("anki-" + hashlib.sha1(note.guid.encode("utf-8")).hexdigest()[:12]) if note.guid else ""
+        note_id = note_id_for_guid(note.guid) if note.guid else ""
         tags = tuple(t for t in note.tags if not t.startswith(("learndl::", "d2l::")) and re.match(r"^[\w.:-]+$", t))
         out.append(Proposal(kind, "anki", front, back, name, note.line, headings, deck, True, tags=tags, note_id=note_id))
     return out

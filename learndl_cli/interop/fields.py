@@ -40,6 +40,7 @@ class AnkiNote:
     tags: list[str] = field(default_factory=list)
     context: str = ""
     source: str = ""
+    cards: list[tuple[int, dict]] = field(default_factory=list)  # (Anki card ordinal, learndl card row)
 
 
 def _math(body: str, display: bool, in_cloze: bool) -> str:
@@ -152,21 +153,24 @@ def anki_notes(cards: list[dict]) -> tuple[list[AnkiNote], int]:
         if kind == "cloze":
             text = cloze_source(first["path"], first["line"]) if first.get("path") else None
             if text:
-                notes.append(AnkiNote(notetype="Cloze", fields=[text, ""], **common))
+                cards = [(int(c["ordinal"][1:]) - 1, c) for c in siblings if c["ordinal"][1:].isdigit()]
+                notes.append(AnkiNote(notetype="Cloze", fields=[text, ""], cards=cards, **common))
                 continue
             fallback += 1
             for card in siblings:
-                notes.append(AnkiNote(notetype="Basic", fields=[card["front"], card["back"]], **{**common, "note_id": card["id"]}))
+                notes.append(AnkiNote(notetype="Basic", fields=[card["front"], card["back"]], cards=[(0, card)],
+                                      **{**common, "note_id": card["id"]}))
             continue
         if kind == "reversed":
+            cards = [(0 if c["ordinal"] == "fwd" else 1, c) for c in siblings]
             fwd = next((c for c in siblings if c["ordinal"] == "fwd"), None)
             if fwd is None:  # only the reverse side is left: its back is the note's front
                 rev = siblings[0]
-                notes.append(AnkiNote(notetype="Basic (and reversed card)", fields=[rev["back"], rev["front"]], **common))
+                notes.append(AnkiNote(notetype="Basic (and reversed card)", fields=[rev["back"], rev["front"]], cards=cards, **common))
             else:
-                notes.append(AnkiNote(notetype="Basic (and reversed card)", fields=[fwd["front"], fwd["back"]], **common))
+                notes.append(AnkiNote(notetype="Basic (and reversed card)", fields=[fwd["front"], fwd["back"]], cards=cards, **common))
             continue
-        notes.append(AnkiNote(notetype="Basic", fields=[first["front"], first["back"]], **common))
+        notes.append(AnkiNote(notetype="Basic", fields=[first["front"], first["back"]], cards=[(0, first)], **common))
     return notes, fallback
 
 

@@ -22,16 +22,10 @@ from dataclasses import dataclass
 # 64; learndl asks for the 64 that let it fit the whole model.
 MIN_REVIEWS = 64
 # Anki trains on items of up to 64 reviews (fsrs-rs's own default; the Python binding's is 256, four
-# times the work on long histories). Longer items are still measured by ``evaluate``.
+# times the work on long histories). Longer items are still measured by ``evaluate``: only a card
+# reviewed more than 64 times has them, and its first 64 reviews are trained on.
 MAX_SEQ_LEN = 64
 DAY = 86_400
-
-
-@dataclass(frozen=True)
-class Review:
-    card: int
-    t: int  # seconds since the epoch
-    rating: int
 
 
 @dataclass(frozen=True)
@@ -40,39 +34,49 @@ class Measure:
     rmse: float  # RMSE (bins), as a fraction
 
 
-def reviews_from_rows(rows) -> list[Review]:
-    """Rows of (card_id, t, rating), oldest first, as ``store.interop.review_history`` gives them."""
-    ids: dict[str, int] = {}
-    out = []
-    for row in rows:
-        card_id, t, rating = row["card_id"], row["t"], row["rating"]
-        if rating in (1, 2, 3, 4) and t is not None:
-            out.append(Review(ids.setdefault(card_id, len(ids) + 1), t, rating))
-    return out
+def histories(rows) -> list[list[tuple[int, int]]]:
+    """Each card's reviews as (rating, days since its previous review), in time order.
 
-
-def histories(reviews: list[Review]) -> list[list[tuple[int, int]]]:
-    """Each card's reviews as (rating, days since its previous review), in time order."""
-    last: dict[int, int] = {}
-    cards: dict[int, list[tuple[int, int]]] = {}
-    for r in reviews:
-        prev = last.get(r.card)
-        cards.setdefault(r.card, []).append((r.rating, 0 if prev is None else max(0, (r.t - prev) // DAY)))
-        last[r.card] = r.t
+    ``rows`` are (card_id, t, rating) oldest first, as ``store.interop.review_history`` gives them
+    (``t`` in seconds since the epoch); other ratings than 1-4 are left out.
+    """
+    last: dict[str, int] = {}
+    cards: dict[str, list[tuple[int, int]]] = {}
+    for card, t, rating, *_ in rows:
+        if rating not in (1, 2, 3, 4) or t is None:
+            continue
+        prev = last.get(card)
+        cards.setdefault(card, []).append((rating, 0 if prev is None else max(0, (t - prev) // DAY)))
+        last[card] = t
     return list(cards.values())
 
 
-def fsrs_items(reviews: list[Review]) -> list:
-    """fsrs-rs training items: one per review a day or more after the card's previous one."""
+def fsrs_items(cards: list[list[tuple[int, int]]], longest: int | None = None) -> list:
+    """fsrs-rs items: one per review a day or more after the card's previous one, holding the card's
+    reviews up to it; with ``longest``, only items of at most that many reviews."""
+    import gc
+
     from fsrs_rs_python import FSRSItem, FSRSReview
 
     items = []
-    for history in histories(reviews):
-        steps = [FSRSReview(rating, delta) for rating, delta in history]
-        for i in range(1, len(history)):
-            if history[i][1] > 0:
-                items.append(FSRSItem(steps[: i + 1]))
+    collecting = gc.isenabled()
+    gc.disable()  # a million small objects, none of them cyclic: the collector would only rescan them
+    try:
+        for history in cards:
+            steps = [FSRSReview(rating, delta) for rating, delta in history]
+            end = len(history) if longest is None else min(len(history), longest)
+            for i in range(1, end):
+                if history[i][1] > 0:
+                    items.append(FSRSItem(steps[: i + 1]))
+    finally:
+        if collecting:
+            gc.enable()
     return items
+
+
+def trainable(cards: list[list[tuple[int, int]]]) -> list:
+    """The items fsrs-rs trains on (it drops longer ones itself; they are not even built here)."""
+    return fsrs_items(cards, MAX_SEQ_LEN)
 
 
 def default_parameters() -> tuple[float, ...]:

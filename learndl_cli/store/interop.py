@@ -135,6 +135,14 @@ def snapshot(db: Database) -> dict:
     return {"cards": cards, "reviews": reviews, **exercise_progress(db)}
 
 
+def deck_cards(db: Database, deck_id: str) -> list[dict]:
+    """A deck's active cards with what an Anki history import matches and compares."""
+    return list(db.query(
+        "select id, explicit_id, ordinal, kind, last_review, suspended, buried_until from cards where deck_id = ? and active = 1",
+        [deck_id],
+    ))
+
+
 # ---------------------------------------------------------------- optimize
 
 
