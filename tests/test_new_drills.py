@@ -23,6 +23,7 @@ NEW = [
     "bilinear-kernel",
     "style-transfer",
     "word2vec-subsample",
+    "skip-gram",
 ]
 
 
