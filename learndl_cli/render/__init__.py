@@ -1,17 +1,24 @@
-"""Turning a card into something readable in a terminal: Markdown, highlighted code, maths as Unicode."""
+"""Turning a card into something readable in a terminal.
+
+- :mod:`.blocks` — a card side's Markdown (maths rendered by :mod:`learndl_cli.mathtext`) as blocks;
+- :mod:`.wrap` — breaking text into lines: formulas whole, Chinese kinsoku, East Asian widths;
+- :mod:`.layout` — blocks laid out at the drawn width (:class:`~.layout.CardText`).
+
+Used by the quiz and the exam (:func:`card_panel`) and by reports and JSON (:func:`plain_text`).
+"""
 
 from __future__ import annotations
 
 from rich.console import Group
-from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.text import Text
 
+from .layout import CardText
 
-def card_markdown(text: str) -> Markdown:
-    from .mathtext import render_math
 
-    return Markdown(render_math(text), code_theme="monokai", hyperlinks=False)
+def card_markdown(text: str) -> CardText:
+    """One card side as a renderable: Markdown and maths, laid out at the width it is drawn."""
+    return CardText(text)
 
 
 def card_header(card: dict, deck_titles: dict[str, str]) -> str:
@@ -19,6 +26,8 @@ def card_header(card: dict, deck_titles: dict[str, str]) -> str:
     parts = [title]
     if card.get("chapter") is not None:
         parts.append(f"ch{card['chapter']}" if card["chapter"] else "set-up")
+    elif "chapter" in card:
+        parts.append("your notes")  # a deck with "chapter: none": the learner's own notes
     if card.get("context"):
         parts.append(card["context"])
     return " · ".join(parts)
@@ -47,6 +56,6 @@ def card_panel(card: dict, deck_titles: dict[str, str], *, revealed: bool) -> Pa
 
 def plain_text(text: str) -> str:
     """A card side as plain Unicode text (maths rendered), for JSON, exams and tests."""
-    from .mathtext import render_math
+    from ..mathtext import render_math
 
     return render_math(text)
