@@ -47,6 +47,7 @@ FUZZY_BUDGET = 250_000  # pairs compared at most, so a rewrite of a big file sta
 class SyncResult:
     decks: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # things to say once (a bundled deck you copied changed)
     parsed_files: int = 0
     added: int = 0
     updated: int = 0
@@ -125,6 +126,7 @@ def sync(db: Database, settings, now: datetime) -> SyncResult:
     """Bring the card table in step with the deck files."""
     files, problems = deck_files(settings)
     result = SyncResult(problems=list(problems))
+    files = _apply_overrides(db, files, result)
     known = store.deck_file_rows(db)
     changed: dict[str, Deck] = {}
     file_rows: list[dict] = []
@@ -341,11 +343,92 @@ def _reconcile(db, changed, skipped, removed_files, file_rows, owner, now, resul
     result.removed += len(deactivate)
 
 
-def validate(settings) -> tuple[int, int, list[Problem]]:
-    """Parse every deck file from scratch (no cache): (files, cards, problems)."""
+def _apply_overrides(db: Database, files: list[Path], result: SyncResult) -> list[Path]:
+    """Leave out each bundled deck file the learner has copied (while the copy exists), and say
+    once when a newer learndl ships a changed version of it: the copy is kept."""
+    overrides = store.deck_overrides(db)
+    if not overrides:
+        return files
+    hidden: set[str] = set()
+    for deck_id, info in overrides.items():
+        if not Path(info["copy"]).is_file():
+            continue  # the copy was deleted: the bundled deck comes back
+        hidden.add(info["bundled"])
+        bundled = Path(info["bundled"])
+        try:
+            st = bundled.stat()
+        except OSError:
+            continue
+        if (st.st_size, st.st_mtime_ns) == (info.get("size"), info.get("mtime_ns")):
+            continue
+        digest = _digest(bundled.read_bytes())
+        info.update(size=st.st_size, mtime_ns=st.st_mtime_ns)
+        if digest != info["hash"] and digest != info.get("noticed"):
+            info["noticed"] = digest
+            result.notices.append(
+                f"The bundled deck {deck_id} changed in this version of learndl; your copy {info['copy']} is kept "
+                f"(compare: diff {info['copy']} {bundled})"
+            )
+        store.save_deck_override(db, deck_id, info)
+    return [f for f in files if str(f) not in hidden]
+
+
+def bundled_deck_of(card: dict) -> str | None:
+    """The deck id when ``card`` comes from a bundled deck file (inside the installed learndl)."""
+    try:
+        if Path(card["path"]).resolve().is_relative_to(decks_dir().resolve()):
+            return card["deck_id"]
+    except OSError:
+        return None
+    return None
+
+
+def copy_bundled_deck(app, deck_id: str) -> Path:
+    """Copy a bundled deck file into ``<data dir>/decks`` (registered as a deck path) and record the
+    override; the next sync reads the copy instead, and every card keeps its identity and history."""
+    from .config import save_setting
+
+    db = app.db
+    source = Path(store.deck_path(db, deck_id) or "")
+    if not source.is_file():
+        raise UserError(f"{source}: the bundled deck file of {deck_id} is missing")
+    folder = app.home / "decks"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / source.name
+        n = 2
+        while target.exists():
+            target = folder / f"{source.stem}-{n}{source.suffix}"
+            n += 1
+        data = source.read_bytes()
+        target.write_bytes(data)
+    except OSError as exc:
+        raise UserError(f"{folder}: cannot copy the deck there: {exc.strerror or exc}") from None
+    st = source.stat()
+    store.save_deck_override(
+        db,
+        deck_id,
+        {"bundled": str(source.resolve()), "copy": str(target.resolve()), "hash": _digest(data),
+         "size": st.st_size, "mtime_ns": st.st_mtime_ns, "noticed": None},
+    )
+    registered = list(app.settings.deck_paths)
+    if str(folder.resolve()) not in registered:
+        save_setting(app.home, "deck_paths", tuple(registered + [str(folder.resolve())]))
+    return target
+
+
+def overridden_files(db: Database) -> set[str]:
+    """Bundled deck files replaced by the learner's copy (while the copy exists)."""
+    return {info["bundled"] for info in store.deck_overrides(db).values() if Path(info["copy"]).is_file()}
+
+
+def validate(settings, hidden: set[str] = frozenset()) -> tuple[int, int, list[Problem]]:
+    """Parse every deck file from scratch (no cache): (files, cards, problems). Files in ``hidden``
+    (bundled decks the learner copied, ``overridden_files``) are left out."""
     from .deckparse import Problem, parse_deck
 
     files, problems = deck_files(settings)
+    files = [f for f in files if str(f) not in hidden]
     problems = list(problems)
     cards = 0
     owner: dict[str, str] = {}

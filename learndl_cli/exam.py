@@ -21,82 +21,16 @@ from __future__ import annotations
 import random
 import re
 import shutil
-import sys
 import time
-import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from .errors import UserError
+from .typein import accepted_answers, cloze_answer, is_correct, normalize, width  # noqa: F401 (re-exported)
 
-MAX_TYPED_WIDTH = 20  # typed in when an accepted answer is at most this wide (CJK characters count 2)
-MAX_ANSWER_WIDTH = 40  # and the whole answer at most this wide
 MAX_EXERCISES = 3
-
-
-# ---------------------------------------------------------------- answers
-
-
-def normalize(text: str) -> str:
-    """Case, width, whitespace and punctuation never decide an answer: ``"Number of Elements。"``,
-    ``"number of elements"`` and ``"ｎｕｍｂｅｒ ｏｆ ｅｌｅｍｅｎｔｓ"`` compare equal."""
-    text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
-    kept = "".join(ch for ch in text if not ch.isspace() and not unicodedata.category(ch).startswith("P") and ch not in "`")
-    return unicodedata.normalize("NFKC", kept)  # marks freed of a removed space compose again
-
-
-def width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def cloze_answer(card: dict) -> str | None:
-    """The hidden text of a cloze card: what its back has in bold where its front has ``[…]``."""
-    front, back = card.get("front") or "", card.get("back") or ""
-    i = 0
-    while i < min(len(front), len(back)) and front[i] == back[i]:
-        i += 1
-    j = 0
-    while j < min(len(front), len(back)) - i and front[-1 - j] == back[-1 - j]:
-        j += 1
-    middle = back[i : len(back) - j]
-    hole = front[i : len(front) - j]
-    if not (middle.startswith("**") and middle.endswith("**") and len(middle) > 4 and hole.startswith("[") and hole.endswith("]")):
-        return None
-    answer = middle[2:-2]
-    return None if "**" in answer else answer.strip()
-
-
-_PAREN = re.compile(r"^(?P<a>[^()（）]+?)\s*[(（](?P<b>[^()（）]+)[)）]\s*[。.!！]?$")
-
-
-def accepted_answers(card: dict) -> list[str] | None:
-    """The answers a typed reply may match, or None when the card must be self-graded."""
-    answer = cloze_answer(card) if card.get("kind") == "cloze" else (card.get("back") or "")
-    if answer is None:
-        return None
-    answer = answer.strip()
-    if not answer or "\n" in answer or "$" in answer or "```" in answer or "|" in answer:
-        return None
-    if not normalize(answer) or width(normalize(answer)) > MAX_ANSWER_WIDTH:
-        return None
-    accepted = [answer]
-    m = _PAREN.match(answer)
-    term = m.group("a").strip() if m else ""
-    # "术语 (term)": a term and its translation; either alone is an answer. Not for a sentence
-    # that ends in a gloss ("…，并支持自动微分 (autograd)").
-    if m and not any(unicodedata.category(ch).startswith("P") for ch in term):
-        gloss = m.group("b").strip()
-        accepted += [term, gloss] + [g.strip() for g in re.split(r"[/,，、]", gloss) if g.strip() != gloss]
-    accepted = [a for a in accepted if normalize(a)]
-    if min(width(normalize(a)) for a in accepted) > MAX_TYPED_WIDTH:
-        return None
-    return accepted
-
-
-def is_correct(reply: str, accepted: list[str]) -> bool:
-    got = normalize(reply)
-    return bool(got) and any(got == normalize(a) for a in accepted)
 
 
 # ---------------------------------------------------------------- drawing
@@ -208,12 +142,30 @@ def check_options(opts: ExamOptions) -> None:
         raise UserError("--minutes must be more than 0 and at most 600")
 
 
-def stdin_lines() -> Callable[[], str | None]:
-    def read() -> str | None:
-        line = sys.stdin.readline()
-        return None if line == "" else line.rstrip("\r\n")
+class ScriptedKeys:
+    """Keys from a function that returns one line per call (tests): the same rules as ``keys.Keys``
+    without a terminal (an empty line is Enter, else the line's first character is the key)."""
 
-    return read
+    tty = False
+
+    def __init__(self, read_line: Callable[[], str | None]):
+        self._read_line = read_line
+
+    @contextmanager
+    def active(self):
+        yield self
+
+    def read(self) -> str:
+        from .keys import REVEAL
+
+        line = self._read_line()
+        if line is None:
+            return "q"
+        line = line.strip()
+        return REVEAL if not line else line[:1].lower()
+
+    def line(self) -> str | None:
+        return self._read_line()
 
 
 @dataclass
@@ -255,22 +207,21 @@ def _clock_text(seconds: float) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def run_exam(app, opts: ExamOptions, console, read_line=None, clock: Callable[[], float] = time.monotonic) -> dict:
-    """Draw, ask, score, store and show an exam; returns the stored exam's summary."""
-    from rich.panel import Panel
-    from rich.text import Text
+@dataclass
+class Plan:
+    """What an exam will ask: drawn from a seed, so the same seed draws the same exam."""
 
-    from .render import card_panel, plain_text
-    from .report.data import exam_history, load_exercises
-    from .scheduler import iso
+    items: list[Item]
+    seed: int
+    exercises: list
+
+
+def plan_exam(db, opts: ExamOptions, now, exercises_all: list) -> Plan:
+    """Draw the exam's cards and exercises (or one clear error when there is nothing to ask)."""
     from .store import reports as store
-    from .store.cards import deck_rows, known_chapters
+    from .store.cards import known_chapters
 
     check_options(opts)
-    read_line = read_line or stdin_lines()
-    db = app.db
-    now = app.now()
-    exercises_all = load_exercises()
     if opts.chapter is not None and opts.chapter not in known_chapters(db) | {e.chapter for e in exercises_all}:
         raise UserError(f"unknown chapter {opts.chapter} (see learndl decks list)")
     seed = opts.seed if opts.seed is not None else int(now.timestamp()) % (2**31)
@@ -283,7 +234,7 @@ def run_exam(app, opts: ExamOptions, console, read_line=None, clock: Callable[[]
     cards = draw_cards(seen, opts.cards, rng)
     chapters = {c["chapter"] for c in cards} if opts.chapter is None else {opts.chapter}
     passed = set(store.passed_exercises(db))
-    picked = []
+    picked: list = []
     pool = [e for e in exercises_all if opts.chapter is None or e.chapter == opts.chapter]
     for _ in range(opts.exercises):
         ex = pick_exercise([e for e in pool if e not in picked], chapters, passed, rng)
@@ -292,6 +243,30 @@ def run_exam(app, opts: ExamOptions, console, read_line=None, clock: Callable[[]
     items = make_items(cards, picked)
     if not items:
         raise UserError("nothing to ask: no seen cards and no exercise for this exam")
+    return Plan(items, seed, picked)
+
+
+def run_exam(app, opts: ExamOptions, console, read_line=None, clock: Callable[[], float] = time.monotonic) -> dict | None:
+    """Draw, ask, score, store and show an exam; returns the stored exam's summary, or None when
+    the exam ended before any answer (then nothing is recorded).
+
+    Keys work as in the quiz (``keys.Keys``): single keys with a terminal, one per line without;
+    typed answers are read as a whole line. ``read_line`` replaces stdin (tests)."""
+    from rich.panel import Panel
+    from rich.text import Text
+
+    from .keys import Keys
+    from .render import card_panel, plain_text
+    from .report.data import exam_history, load_exercises
+    from .scheduler import iso
+    from .store import reports as store
+    from .store.cards import deck_rows
+
+    keys = ScriptedKeys(read_line) if read_line is not None else Keys()
+    db = app.db
+    now = app.now()
+    plan = plan_exam(db, opts, now, load_exercises())
+    items, seed, picked = plan.items, plan.seed, plan.exercises
     exam_id = store.next_exam_id(db)
     titles = {row["id"]: row["title"] for row in deck_rows(db)}
     exam = Exam(items, opts.minutes, clock)
@@ -309,8 +284,8 @@ def run_exam(app, opts: ExamOptions, console, read_line=None, clock: Callable[[]
                 f": {len([i for i in items if i.kind == 'card'])} cards ({typed} typed in, the rest self-graded)"
                 f"{f', {len(picked)} exercise' + ('s' if len(picked) != 1 else '') if picked else ''} · "
                 f"{opts.minutes:g} minutes\n",
-                ("Type the answer and press Enter; for self-graded cards press Enter to reveal, then y or n. "
-                 "q ends the exam.", "dim"),
+                ("Type the answer and press Enter; for self-graded cards Space or Enter reveals, then y or n. "
+                 "q ends the exam (before any answer, nothing is recorded).", "dim"),
                 ("\nFSRS schedules are not changed." if not opts.count_reviews else "\nAnswers are recorded as reviews (--count-reviews)."),
             ),
             border_style="magenta",
@@ -318,54 +293,57 @@ def run_exam(app, opts: ExamOptions, console, read_line=None, clock: Callable[[]
         )
     )
     quit_early = False
-    for n, item in enumerate(items, 1):
-        if exam.out_of_time():
-            break
-        console.print()
-        console.print(Text(f"{n}/{len(items)} · time left {_clock_text(exam.left())}", style="bold magenta"))
-        t0 = clock()
-        if item.kind == "card":
-            console.print(card_panel(item.card, titles, revealed=False))
-            if item.mode == "typed":
-                reply = read_line()
-                if reply is None or reply.strip().lower() == "q":
-                    quit_early = True
-                    break
-                ok = is_correct(reply, item.accepted)
-                if exam.record(item, reply, ok, t0):
-                    if ok:
-                        console.print(Text("✓ correct", style="bold green"))
-                    else:
-                        console.print(Text("✗ ", style="bold red"), Text(f"the answer: {plain_text(item.accepted[0]).replace('`', '')}"))
-            else:
-                console.print(Text("Enter reveals", style="dim"))
-                reply = read_line()
-                if reply is None or reply.strip().lower() == "q":
-                    quit_early = True
-                    break
-                console.print(card_panel(item.card, titles, revealed=True))
-                verdict = None
-                while verdict is None:
-                    console.print(Text("Did you know it? y/n", style="dim"))
-                    reply = read_line()
-                    if reply is None or reply.strip().lower() == "q":
-                        break
-                    key = reply.strip().lower()[:1]
-                    if key in ("y", "n"):
-                        verdict = key == "y"
-                if verdict is None:
-                    quit_early = True
-                    break
-                exam.record(item, "y" if verdict else "n", verdict, t0)
-            if item.answered and session is not None:
-                session.answer(item.card, 3 if item.correct else 1, item.duration_ms)
-        else:
-            outcome = _exercise_item(app, item, exam, exam_id, console, read_line, t0)
-            if outcome == "quit":
-                quit_early = True
+    with keys.active():
+        for n, item in enumerate(items, 1):
+            if exam.out_of_time():
                 break
-        if exam.timed_out:
-            break
+            console.print()
+            console.print(Text(f"{n}/{len(items)} · time left {_clock_text(exam.left())}", style="bold magenta"))
+            t0 = clock()
+            if item.kind == "card":
+                console.print(card_panel(item.card, titles, revealed=False))
+                if item.mode == "typed":
+                    reply = keys.line()
+                    if reply is None or reply.strip().lower() == "q":
+                        quit_early = True
+                        break
+                    ok = is_correct(reply, item.accepted)
+                    if exam.record(item, reply, ok, t0):
+                        if ok:
+                            console.print(Text("✓ correct", style="bold green"))
+                        else:
+                            console.print(Text("✗ ", style="bold red"), Text(f"the answer: {plain_text(item.accepted[0]).replace('`', '')}"))
+                else:
+                    console.print(Text("Space or Enter reveals · q ends the exam", style="dim"))
+                    key = keys.read()  # any key but q reveals
+                    if key == "q":
+                        quit_early = True
+                        break
+                    console.print(card_panel(item.card, titles, revealed=True))
+                    console.print(Text("Did you know it? y/n", style="dim"))
+                    verdict = None
+                    while verdict is None:
+                        key = keys.read()
+                        if key == "q":
+                            break
+                        if key in ("y", "n"):
+                            verdict = key == "y"
+                    if verdict is None:
+                        quit_early = True
+                        break
+                    exam.record(item, "y" if verdict else "n", verdict, t0)
+                if item.answered and session is not None:
+                    session.answer(item.card, 3 if item.correct else 1, item.duration_ms)
+            else:
+                outcome = _exercise_item(app, item, exam, exam_id, console, keys, t0)
+                if outcome == "quit":
+                    quit_early = True
+                    break
+            if exam.timed_out:
+                break
+    if not any(it.answered for it in items) and not exam.timed_out:
+        console.print(Text("\nExam ended before any answer: nothing is recorded.", style="yellow"))
+        return None
     if exam.timed_out:
         console.print(Text("\nTime is up.", style="bold red"))
     elif quit_early:
@@ -383,12 +361,37 @@ def run_exam(app, opts: ExamOptions, console, read_line=None, clock: Callable[[]
     history = exam_history(db, limit=1)
     summary = history[0] if history and history[0]["id"] == stored_id else {"id": stored_id, **exam_row, "chapters": []}
     _show_result(summary, console)
+    _show_due(app, opts, console)
     return summary
 
 
-def _exercise_item(app, item: Item, exam: Exam, exam_id: int, console, read_line, t0: float) -> str:
-    """Copy the starter into the exam's workspace, then grade it each time the learner presses Enter."""
+def _show_due(app, opts: ExamOptions, console) -> None:
+    """What is due today in the exam's chapters, as every command counts it (``store/due.py``)."""
     from rich.text import Text
+
+    from .store.cards import queue_filters
+    from .store.due import due
+
+    d = due(app.db, app.settings, app.now(), queue_filters(None, [opts.chapter] if opts.chapter is not None else None, None))
+    t = d.today
+    if t.total:
+        chapter = f" --chapter {opts.chapter}" if opts.chapter is not None else ""
+        console.print(
+            Text(
+                f"Due today{f' in chapter {opts.chapter}' if chapter else ''}: {t.total} cards "
+                f"(learning {t.learning} · review {t.review} · new {t.new}): learndl quiz{chapter}",
+                style="cyan",
+            )
+        )
+
+
+def _exercise_item(app, item: Item, exam: Exam, exam_id: int, console, keys, t0: float) -> str:
+    """Copy the starter into the exam's workspace, show the statement, then grade the file each
+    time the learner presses Enter."""
+    from rich.markdown import Markdown
+    from rich.text import Text
+
+    from .keys import REVEAL
 
     ex = item.exercise
     folder = app.settings.workspace_dir(app.home) / "exams" / f"exam-{exam_id}"
@@ -396,16 +399,18 @@ def _exercise_item(app, item: Item, exam: Exam, exam_id: int, console, read_line
     path = folder / ex.file
     shutil.copyfile(ex.starter_path, path)
     console.print(Text(f"Exercise: {ex.title} (chapter {ex.chapter}, {ex.name})", style="bold"))
-    console.print(Text(f"The statement: {ex.statement_path}"))
+    console.print(Markdown(ex.statement(), code_theme="ansi_dark"))
     console.print(Text(f"Solve it in {path}", style="bold cyan"))
     while True:
-        console.print(Text("Press Enter to grade it · s gives up on it · q ends the exam", style="dim"))
-        reply = read_line()
-        if reply is None or reply.strip().lower() == "q":
+        console.print(Text("Enter grades it · s gives up on it · q ends the exam", style="dim"))
+        key = keys.read()
+        if key == "q":
             return "quit"
-        if reply.strip().lower() == "s":
+        if key == "s":
             exam.record(item, "skipped", False, t0)
             return "skipped"
+        if key != REVEAL:
+            continue
         if exam.out_of_time():
             return "timeout"
         result = grade_file(ex, path)

@@ -15,8 +15,9 @@ from typing import Callable
 from .errors import UserError
 from .scheduler import Memory, Rating, Scheduler, SchedulerConfig, State, format_interval, next_day_start, study_day
 from .store import cards as store
-
-LEARN_AHEAD = timedelta(minutes=20)
+from .store import due as due_store
+from .store.cards import StaleCard
+from .store.due import LEARN_AHEAD
 
 
 @dataclass
@@ -26,13 +27,20 @@ class QueueOptions:
     tags: list[str] = field(default_factory=list)
     limit: int | None = None
     ahead_days: float = 0.0
+    extra_new: int = 0  # --new N: this many new cards today beyond the day's limit
+
+    def flags(self) -> str:
+        """These options as command-line flags (for suggestions such as "learndl quiz --new 10")."""
+        parts = [f"--deck {d}" for d in self.decks] + [f"--chapter {c}" for c in self.chapters]
+        return " ".join(parts + [f"--tag {t}" for t in self.tags])
 
 
 @dataclass
 class Outcome:
-    memory: Memory
+    memory: Memory | None
     leech: bool
-    review_id: int
+    review_id: int | None
+    stale: bool = False  # answered (or changed) in another session: nothing was saved
 
 
 def check_options(db, options: QueueOptions) -> None:
@@ -54,6 +62,8 @@ def check_options(db, options: QueueOptions) -> None:
         raise UserError("--limit must be 1 or more")
     if options.ahead_days < 0:
         raise UserError("--ahead must be 0 days or more")
+    if options.extra_new < 0:
+        raise UserError("--new must be 0 or more")
 
 
 class Session:
@@ -84,13 +94,17 @@ class Session:
     def _until(self, now: datetime) -> datetime:
         return next_day_start(now, self.settings.day_starts_hour) + timedelta(days=self.options.ahead_days)
 
+    def due(self) -> due_store.Due:
+        """Due now and due today within this session's filters, limits and ``--new``."""
+        return due_store.due(
+            self.db, self.settings, self.clock(), self.filters,
+            extra_new=self.options.extra_new, ahead_days=self.options.ahead_days,
+        )
+
     def remaining(self) -> dict:
-        """Cards still to come today (learning due now, reviews, new) within the day's limits."""
-        now = self.clock()
-        day = self.day(now)
-        counts = store.count_due(self.db, now + timedelta(days=self.options.ahead_days), self._until(now), day, self.filters)
-        counts["new"] = min(counts["new"], max(0, self.settings.new_per_day - store.new_studied_on(self.db, day)))
-        counts["review"] = min(counts["review"], max(0, self.settings.max_reviews_per_day - store.reviews_studied_on(self.db, day)))
+        """Cards still to come today within the filters and the day's limits: learning cards due
+        today (those coming back later today too), reviews and new cards, capped by ``--limit``."""
+        counts = self.due().today.to_dict()
         if self.options.limit is not None:
             left = max(0, self.options.limit - self.answered)
             total = counts["learning"] + counts["review"] + counts["new"]
@@ -105,15 +119,16 @@ class Session:
             return None
         now = self.clock()
         day = self.day(now)
-        exclude_ids: set[str] = set()
-        card = store.next_due_learning(self.db, now + timedelta(days=self.options.ahead_days), day, self.filters, exclude_ids)
+        ahead = timedelta(days=self.options.ahead_days)
+        card = store.next_due_learning(self.db, now + ahead, day, self.filters, set())
         if card:
             return card
+        new_done, review_done = due_store.studied_today(self.db, day)
         review = None
-        if store.reviews_studied_on(self.db, day) < self.settings.max_reviews_per_day:
+        if review_done < self.settings.max_reviews_per_day:
             review = store.next_due_review(self.db, self._until(now), day, self.filters, self.shown_notes)
         new = None
-        if store.new_studied_on(self.db, day) < self.settings.new_per_day:
+        if new_done < self.settings.new_per_day + self.options.extra_new:
             new = store.next_new(self.db, day, self.filters, self.shown_notes)
         if review and new:
             # Interleave in proportion to how many of each the session started with.
@@ -122,7 +137,7 @@ class Session:
             return new if new_share < review_share else review
         if review or new:
             return review or new
-        return store.next_due_learning(self.db, now + LEARN_AHEAD, day, self.filters, exclude_ids)
+        return store.next_due_learning(self.db, now + ahead + LEARN_AHEAD, day, self.filters, set())
 
     def shown(self, card: dict) -> None:
         """Note that ``card`` is on screen (siblings then wait)."""
@@ -146,9 +161,12 @@ class Session:
             and memory.lapses > before.lapses
             and memory.lapses >= self.settings.leech_lapses
         )
-        review_id = store.record_review(
-            self.db, card, memory, rating=rating, now=now, day=self.day(now), duration_ms=duration_ms, leech=leech
-        )
+        try:
+            review_id = store.record_review(
+                self.db, card, memory, rating=rating, now=now, day=self.day(now), duration_ms=duration_ms, leech=leech
+            )
+        except StaleCard:
+            return Outcome(memory=None, leech=False, review_id=None, stale=True)
         self.undo_stack.append(("review", review_id, card["id"], int(rating), duration_ms, card.get("state") or 0))
         self.answered += 1
         self.total_ms += duration_ms
@@ -162,14 +180,26 @@ class Session:
 
     def suspend(self, card: dict) -> None:
         prev = store.set_flags(self.db, card["id"], suspended=1)
-        self.undo_stack.append(("flags", card["id"], prev))
+        self.undo_stack.append(("flags", card["id"], prev, "the suspend"))
 
     def bury(self, card: dict) -> None:
         prev = store.set_flags(self.db, card["id"], buried_until=self.day())
-        self.undo_stack.append(("flags", card["id"], prev))
+        self.undo_stack.append(("flags", card["id"], prev, "the bury"))
+
+    def undo_label(self) -> str:
+        """What ``undo`` would take back, in words ("your Good", "the bury")."""
+        if not self.undo_stack:
+            return "nothing"
+        action = self.undo_stack[-1]
+        if action[0] == "review":
+            return f"your {Rating(action[3]).name.title()}"
+        return action[3]
 
     def undo(self) -> dict | None:
-        """Undo the last answer (or suspend/bury) of this session; returns the card to show again."""
+        """Undo the last answer (or suspend/bury) of this session; returns the card to show again.
+
+        Raises ``StaleCard`` (and forgets that answer) when another session answered the card since:
+        undoing would throw that answer away."""
         if not self.undo_stack:
             return None
         action = self.undo_stack.pop()
@@ -185,7 +215,7 @@ class Session:
             elif prev_state == State.REVIEW:
                 self.reviews_shown -= 1
         else:
-            _, card_id, prev = action
+            _, card_id, prev, _label = action
             store.set_flags(self.db, card_id, **prev)
         return store.get_card(self.db, card_id)
 
@@ -193,11 +223,13 @@ class Session:
 
     def summary(self) -> dict:
         now = self.clock()
-        next_due = store.next_due_after(self.db, now)
+        day = self.day(now)
+        next_due = due_store.next_due_after(self.db, now, self.filters, day=day, day_end=next_day_start(now, self.settings.day_starts_hour))
         return {
             "cards": self.answered,
             "again": self.again,
             "again_rate": (self.again / self.answered) if self.answered else 0.0,
             "seconds": round(self.total_ms / 1000),
             "next_due": next_due,
+            "due": self.due(),
         }

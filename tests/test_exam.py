@@ -4,6 +4,7 @@ comparison with earlier exams, and FSRS untouched unless ``--count-reviews``."""
 from __future__ import annotations
 
 import io
+import json
 import random
 import shutil
 import sqlite3
@@ -153,43 +154,67 @@ def studied(cli, deck_dir, db):
     return db
 
 
-def script_for(home: Path, exam_id: int, wrong: set[int] = frozenset()) -> str:
-    """Answer every item of a stored exam: the right typed answer (or a wrong one at positions in
-    ``wrong``); Enter then y (or n) for self-graded cards."""
-    items = rows(home, "select * from exam_items where exam_id = ? order by position", [exam_id])
-    cards = {c["id"]: c for c in rows(home, "select * from cards")}
+def planned(home: Path, **options) -> list:
+    """The items an exam with these options (and its ``seed``) will ask, drawn as ``learndl exam`` does."""
+    from learndl_cli.context import App
+    from learndl_cli.exam import ExamOptions, plan_exam
+    from learndl_cli.report.data import load_exercises
+
+    app = App(home=home)
+    try:
+        return plan_exam(app.db, ExamOptions(**options), app.now(), load_exercises()).items
+    finally:
+        app.close()
+
+
+def script_for(home: Path, wrong: set[int] = frozenset(), **options) -> str:
+    """Answer every item of the exam these options draw: the right typed answer (or a wrong one at
+    positions in ``wrong``, counted from 1); Enter then y (or n) for self-graded cards."""
     lines = []
-    for it in items:
-        if it["mode"] == "typed":
-            front = cards[it["item"]]["front"]
+    for position, it in enumerate(planned(home, **options), 1):
+        if it.mode == "typed":
+            front = it.card["front"]
             if "numel" in front:
                 answer = "Number of elements"
             elif "{{" in front or "[…]" in front:
                 answer = "1"
             else:
                 answer = "Dropout"
-            lines.append("nonsense" if it["position"] in wrong else answer)
+            lines.append("nonsense" if position in wrong else answer)
         else:
-            lines += ["", "n" if it["position"] in wrong else "y"]
+            lines += ["", "n" if position in wrong else "y"]
     return "\n".join(lines) + "\n"
+
+
+EXAM = dict(cards=5, exercises=0, seed=3)
+EXAM_ARGS = ["--cards", "5", "--exercises", "0", "--seed", "3"]
+ALL = set(range(1, 6))
+
+
+def test_quitting_before_any_answer_records_nothing(cli, studied, home):
+    for script in ("", "q\n"):
+        result = cli("exam", *EXAM_ARGS, input=script)
+        assert result.exit_code == 0, result.output
+        assert "nothing is recorded" in result.output
+    assert rows(home, "select * from exams") == [] and rows(home, "select * from exam_items") == []
+    assert "Exams" not in cli("report").output
 
 
 def test_exam_end_to_end_scores_stores_and_leaves_fsrs_alone(cli, studied, home):
     before_cards = rows(home, "select id, state, due, stability, reps from cards order by id")
     before_reviews = len(rows(home, "select id from reviews"))
-    # A first run with no input ends at once; it records the draw (the same seed draws the same).
-    first = cli("exam", "--cards", "5", "--exercises", "0", "--seed", "3", input="")
+    drawn = planned(home, **EXAM)
+    assert len(drawn) == 5 and {d.mode for d in drawn} == {"typed", "self"}
+    assert len({d.item for d in drawn}) == 5
+    first = cli("exam", *EXAM_ARGS, input=script_for(home, wrong=ALL, **EXAM))
     assert first.exit_code == 0, first.output
-    drawn = rows(home, "select * from exam_items where exam_id = 1 order by position")
-    assert len(drawn) == 5 and {d["mode"] for d in drawn} == {"typed", "self"}
-    assert len({d["item"] for d in drawn}) == 5
     assert rows(home, "select correct, score from exams where id = 1") == [{"correct": 0, "score": 0.0}]
 
-    result = cli("exam", "--cards", "5", "--exercises", "0", "--seed", "3", input=script_for(home, 1))
+    result = cli("exam", *EXAM_ARGS, input=script_for(home, **EXAM))
     assert result.exit_code == 0, result.output
     assert "✓ correct" in result.output
     again = rows(home, "select * from exam_items where exam_id = 2 order by position")
-    assert [a["item"] for a in again] == [d["item"] for d in drawn]
+    assert [a["item"] for a in again] == [d.item for d in drawn]
     assert all(a["correct"] == 1 and a["answered"] == 1 for a in again)
     exam = rows(home, "select * from exams where id = 2")[0]
     assert (exam["items"], exam["correct"], exam["score"], exam["timed_out"]) == (5, 5, 1.0, 0)
@@ -201,15 +226,15 @@ def test_exam_end_to_end_scores_stores_and_leaves_fsrs_alone(cli, studied, home)
 
 
 def test_count_reviews_records_through_the_quiz_path(cli, studied, home):
-    cli("exam", "--cards", "5", "--exercises", "0", "--seed", "4", input="")
     before = len(rows(home, "select id from reviews"))
     reps = {c["id"]: c["reps"] for c in rows(home, "select id, reps from cards")}
+    exam = dict(cards=5, exercises=0, seed=4)
     result = cli(
         "exam", "--cards", "5", "--exercises", "0", "--seed", "4", "--count-reviews",
-        input=script_for(home, 1, wrong={1, 2}),
+        input=script_for(home, wrong={1, 2}, **exam),
     )
     assert result.exit_code == 0, result.output
-    items = rows(home, "select * from exam_items where exam_id = 2 order by position")
+    items = rows(home, "select * from exam_items where exam_id = 1 order by position")
     new = rows(home, "select * from reviews order by id")[before:]
     assert [r["card_id"] for r in new] == [i["item"] for i in items]
     assert [r["rating"] for r in new] == [3 if i["correct"] else 1 for i in items]
@@ -217,13 +242,15 @@ def test_count_reviews_records_through_the_quiz_path(cli, studied, home):
     assert sum(i["correct"] for i in items) == 3
     after = {c["id"]: c["reps"] for c in rows(home, "select id, reps from cards")}
     assert all(after[i["item"]] == reps[i["item"]] + 1 for i in items)  # one review each, like the quiz
+    # Two wrong answers are learning cards again: the exam says what is due today, as status does.
+    status = json.loads(cli("status", "--json").output)
+    due_today = sum(status["due_today"].values())
+    assert f"Due today: {due_today} cards" in result.output
 
 
 def test_exam_shows_in_the_report(cli, studied, home):
-    import json
-
-    cli("exam", "--cards", "5", "--exercises", "0", "--seed", "3", input="")
-    cli("exam", "--cards", "5", "--exercises", "0", "--seed", "3", input=script_for(home, 1, wrong={1}))
+    cli("exam", *EXAM_ARGS, input=script_for(home, wrong=ALL, **EXAM))
+    cli("exam", *EXAM_ARGS, input=script_for(home, wrong={1}, **EXAM))
     data = json.loads(cli("report", "--format", "json").output)
     assert [e["id"] for e in data["exams"]] == [2, 1]
     latest = data["exams"][0]
@@ -335,21 +362,39 @@ def test_draw_is_fair_to_notes_with_siblings():
 
 
 def test_quitting_early_stores_the_exam_with_the_rest_wrong(cli, studied, home):
-    result = cli("exam", "--chapter", "2", "--cards", "3", "--exercises", "0", "--seed", "5", input="q\n")
+    exam = dict(chapter=2, cards=3, exercises=0, seed=5)
+    first = planned(home, **exam)[0]
+    answer = script_for(home, **exam).splitlines()[: 1 if first.mode == "typed" else 2]
+    result = cli("exam", "--chapter", "2", "--cards", "3", "--exercises", "0", "--seed", "5", input="\n".join(answer) + "\nq\n")
     assert result.exit_code == 0, result.output
     assert "ended early" in result.output
-    exam = rows(home, "select * from exams")[0]
-    assert (exam["chapter"], exam["items"], exam["correct"], exam["timed_out"]) == (2, 3, 0, 0)
-    assert all(i["answered"] == 0 and i["chapter"] == 2 for i in rows(home, "select * from exam_items"))
+    stored = rows(home, "select * from exams")[0]
+    assert (stored["chapter"], stored["items"], stored["correct"], stored["timed_out"]) == (2, 3, 1, 0)
+    items = rows(home, "select * from exam_items order by position")
+    assert [i["answered"] for i in items] == [1, 0, 0] and all(i["chapter"] == 2 for i in items)
 
 
 def test_wrong_typed_answer_shows_the_answer(cli, studied, home):
-    cli("exam", "--cards", "5", "--exercises", "0", "--seed", "3", input="")
-    script = script_for(home, 1, wrong={i["position"] for i in rows(home, "select position from exam_items where mode = 'typed'")})
-    result = cli("exam", "--cards", "5", "--exercises", "0", "--seed", "3", input=script)
+    typed = {i for i, it in enumerate(planned(home, **EXAM), 1) if it.mode == "typed"}
+    result = cli("exam", *EXAM_ARGS, input=script_for(home, wrong=typed, **EXAM))
     assert "✗" in result.output and "the answer:" in result.output
-    typed = rows(home, "select * from exam_items where exam_id = 2 and mode = 'typed'")
-    assert typed and all(i["correct"] == 0 and i["answer"] == "nonsense" for i in typed)
+    stored = rows(home, "select * from exam_items where exam_id = 1 and mode = 'typed'")
+    assert stored and all(i["correct"] == 0 and i["answer"] == "nonsense" for i in stored)
+
+
+def test_exercise_step_shows_the_statement_in_the_terminal(cli, deck_dir, home):
+    """The exam's exercise step renders the README (Markdown) on screen, not a path to it."""
+    from learndl_cli.report.data import load_exercises
+
+    cli("status")
+    result = cli("exam", "--chapter", "3", "--cards", "0", "--exercises", "1", "--seed", "1", input="q\n")
+    assert result.exit_code == 0, result.output
+    [item] = planned(home, chapter=3, cards=0, exercises=1, seed=1)
+    ex = next(e for e in load_exercises() if e.name == item.item)
+    heading = next(line.lstrip("# ").strip() for line in ex.statement().splitlines() if line.startswith("#"))
+    assert heading in result.output
+    assert "README.md" not in result.output
+    assert "nothing is recorded" in result.output
 
 
 from hypothesis import given, strategies as st  # noqa: E402

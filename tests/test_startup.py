@@ -116,7 +116,9 @@ def test_status_json_document(cli, deck_dir):
     assert data["streak"] == {"current": 1, "longest": 1}
     assert data["next_due"] == "2026-03-02T09:01:00+00:00"
     deck = data["decks"][0]
-    assert deck["id"] == "basics" and deck["learning"] == 0 and deck["new"] == 5
+    # Both answered cards are back in 1m and 10m, inside the quiz's 20-minute learn-ahead: due now.
+    assert deck["id"] == "basics" and deck["learning"] == 2 and deck["new"] == 5
+    assert data["due_today"] == data["due"] == {"learning": 2, "review": 0, "new": 5}
 
 
 def test_status_text(cli, deck_dir):

@@ -21,19 +21,18 @@ def list_decks(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print the decks as a JSON list.")] = False,
 ) -> None:
-    """List every deck with its chapter, card count and cards due today."""
+    """List every deck: its id (what --deck takes), chapter, cards, and what is due today."""
     from ..decks import sync
-    from ..scheduler import next_day_start, study_day
-    from ..store import cards as store
+    from ..store import due as due_store
 
     app = get_app(ctx)
     now = app.now()
     result = sync(app.db, app.settings, now)
-    day = study_day(now, app.settings.day_starts_hour)
-    due = store.due_by_deck(app.db, now, next_day_start(now, app.settings.day_starts_hour), day)
+    due = due_store.due_by_deck(app.db, app.settings, now)
     rows = []
     for deck in result.decks:
-        d = due.get(deck["id"], {"learning": 0, "review": 0, "new": 0})
+        d = due.get(deck["id"])
+        today = d.today if d else due_store.Counts()
         rows.append(
             {
                 "id": deck["id"],
@@ -41,28 +40,40 @@ def list_decks(
                 "chapter": deck["chapter"],
                 "path": deck["path"],
                 "cards": deck["cards"],
-                "due": d["learning"] + d["review"],
-                "new": d["new"],
+                "due": today.learning + today.review,
+                "new": today.new,
+                "due_today": today.to_dict(),
+                "due_now": (d.now if d else due_store.Counts()).to_dict(),
             }
         )
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    for col, justify in (("id", "left"), ("title", "left"), ("ch", "right"), ("cards", "right"), ("due", "right"), ("new", "right"), ("path", "left")):
-        table.add_column(
-            col,
-            justify=justify,
-            style="dim" if col == "path" else None,
-            no_wrap=col in ("id", "title", "path"),
-            overflow="ellipsis",
-            max_width=34 if col == "title" else None,
-        )
-    for row in rows:
-        table.add_row(row["id"], row["title"], str(row["chapter"]), str(row["cards"]), str(row["due"]), str(row["new"]), _short(row["path"]))
     console = Console(highlight=False)
+    # The id is what --deck takes: always whole. The title and the path only when there is room.
+    id_width = max([len(r["id"]) for r in rows] + [2])
+    fixed = id_width + 2 + 5 + 9 + 3 + 2 * 4  # id, ch, cards, due today, new, and the gaps between
+    title_width = min(34, console.width - fixed - 2)
+    show_title = title_width >= 16
+    show_path = console.width >= fixed + 2 + title_width + 2 + 30
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    table.add_column("id", no_wrap=True, min_width=id_width)
+    if show_title:
+        table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=title_width)
+    table.add_column("ch", justify="right")
+    table.add_column("cards", justify="right")
+    table.add_column("due today", justify="right")
+    table.add_column("new", justify="right")
+    if show_path:
+        table.add_column("path", style="dim", no_wrap=True, overflow="ellipsis")
+    for row in rows:
+        cells = [row["id"]] + ([row["title"]] if show_title else [])
+        cells += [str(row["chapter"] if row["chapter"] is not None else "-"), str(row["cards"]), str(row["due"]), str(row["new"])]
+        table.add_row(*cells, *([_short(row["path"])] if show_path else []))
     console.print(table)
-    console.print(f"{len(rows)} decks, {sum(r['cards'] for r in rows)} cards")
+    console.print(f"{len(rows)} decks, {sum(r['cards'] for r in rows)} cards · due today: learning + review · new: within today's limit")
+    if not show_path:
+        console.print("[dim]Deck files: learndl decks list --json (or a wider terminal)[/dim]")
     if result.problems:
         Console(stderr=True).print(f"[yellow]{len(result.problems)} problem(s) in the deck files: learndl decks validate[/yellow]")
 
@@ -116,10 +127,10 @@ def remove(ctx: typer.Context, path: Annotated[Path, typer.Argument(help="A regi
 @decks_app.command("validate")
 def validate_cmd(ctx: typer.Context) -> None:
     """Check every deck file and list each problem as path:line: message."""
-    from ..decks import validate
+    from ..decks import overridden_files, validate
 
     app = get_app(ctx)
-    files, cards, problems = validate(app.settings)
+    files, cards, problems = validate(app.settings, overridden_files(app.db))
     for problem in problems:
         typer.echo(str(problem))
     if problems:

@@ -2,7 +2,11 @@
 
 With a terminal, keys are read one at a time (no Enter needed). Without one (a pipe, a script), one
 key per line is read from stdin: an empty line reveals, then ``1``-``4``, ``u``, ``s``, ``b`` or
-``q``; the end of input quits. Every answer is committed before the next card is shown.
+``q``; the end of input quits (``keys.py``). Every answer is committed before the next card is
+shown, and only if no other session answered the card meanwhile (``store.cards.record_review``).
+
+The header counts what is left *today* within the filters (``store/due.py``): learning cards that
+come back later today count, so the progress bar is full only when nothing is left.
 """
 
 from __future__ import annotations
@@ -10,9 +14,7 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
-import sys
 import time
-from contextlib import contextmanager
 from typing import Annotated, Optional
 
 import typer
@@ -23,48 +25,14 @@ from rich.text import Text
 
 from ..context import get_app
 from ..errors import UserError
+from ..keys import REVEAL, Keys
 
 RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 RATING_STYLES = {1: "red", 2: "yellow", 3: "green", 4: "blue"}
-
-
-class Keys:
-    """Single keys from a terminal, or one key per line from a pipe."""
-
-    def __init__(self) -> None:
-        self.tty = sys.stdin.isatty()
-
-    @contextmanager
-    def active(self):
-        if not self.tty:
-            yield self
-            return
-        import termios
-        import tty
-
-        fd = sys.stdin.fileno()
-        saved = termios.tcgetattr(fd)
-        try:
-            tty.setcbreak(fd)
-            yield self
-        finally:
-            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
-
-    def read(self) -> str:
-        if self.tty:
-            ch = os.read(sys.stdin.fileno(), 1).decode("utf-8", "replace")
-            if ch in ("", "\x04"):
-                return "q"
-            if ch == "\x1b":  # an escape sequence (arrow keys): ignore it
-                return ""
-            if ch in (" ", "\r", "\n"):
-                return "reveal"
-            return ch.lower()
-        line = sys.stdin.readline()
-        if line == "":
-            return "q"
-        line = line.strip()
-        return "reveal" if line in ("", " ") else line[:1].lower()
+NOTICE = "magenta"
+HINT = " space reveal · u undo · s suspend · b bury · e edit · q quit"
+TYPE_HINT = " type the answer and press Enter (an empty line reveals; a line with only u, s, b, e or q is that key)"
+COMMAND_KEYS = ("u", "s", "b", "e", "q")
 
 
 def _editor(settings) -> list[str]:
@@ -90,14 +58,16 @@ def _intervals_line(intervals) -> Text:
 
 
 def _progress(session) -> Table:
+    """Done against done + left today (learning cards coming back later today count as left), so
+    the bar is full only when nothing is left."""
     left = session.remaining()
     todo = left["learning"] + left["review"] + left["new"]
     total = session.answered + todo
     grid = Table.grid(padding=(0, 1))
     grid.add_row(
-        ProgressBar(total=max(total, 1), completed=session.answered, width=30),
+        ProgressBar(total=max(total, 1), completed=session.answered if total else 1, width=24),
         Text(f"{session.answered}/{total}", style="bold"),
-        Text(f"new {left['new']} · learning {left['learning']} · review {left['review']}", style="dim"),
+        Text(f"left today: new {left['new']} · learning {left['learning']} · review {left['review']}", style="dim"),
     )
     return grid
 
@@ -116,9 +86,88 @@ def _when(ts, now) -> str:
     return f"in {format_interval(ts - now)} ({local:%Y-%m-%d %H:%M})"
 
 
-def run_quiz(app, options, console: Console) -> int:
+def _front(console: Console, keys: Keys, session, card, titles, type_in: bool) -> None:
+    from ..render import card_panel
+
+    if keys.tty:
+        console.clear()
+    console.print(_progress(session))
+    console.print(card_panel(card, titles, revealed=False))
+    console.print(Text(TYPE_HINT if type_in else HINT, style="dim"))
+
+
+def _read_front(keys: Keys, accepted) -> tuple[str, str | None]:
+    """The learner's first input on a card: ``(action, detail)`` where action is ``reveal`` (detail:
+    a rating key pressed at once, or the typed answer) or one of ``COMMAND_KEYS``."""
+    if accepted:
+        reply = keys.line()
+        if reply is None:
+            return "q", None
+        word = reply.strip()
+        if word.lower() in COMMAND_KEYS:
+            return word.lower(), None
+        return REVEAL, word or None
+    while True:
+        key = keys.read()
+        if key in (REVEAL, "1", "2", "3", "4"):
+            return REVEAL, key if key != REVEAL else None
+        if key in COMMAND_KEYS:
+            return key, None
+
+
+def _show_diff(console: Console, typed: str, accepted) -> None:
+    from ..typein import diff
+
+    d = diff(typed, accepted)
+    mine = Text(" you typed  ", style="dim")
+    for text, ok in d.typed:
+        mine.append(text, style="green" if ok else "bold red strike")
+    console.print(mine)
+    if d.correct:
+        console.print(Text(" ✓ right", style="bold green"))
+        return
+    answer = Text(" the answer ", style="dim")
+    for text, ok in d.expected:
+        answer.append(text, style="green" if ok else "bold black on yellow")
+    console.print(answer)
+
+
+def _key_action(key: str, app, session, card, console: Console, keys: Keys):
+    """Carry out u, s, b or e on ``card``; one line says what happened. Returns ``(quit, next card)``."""
+    from ..store.cards import StaleCard
+
+    if key == "q":
+        return True, None
+    if key == "u":
+        what = session.undo_label()
+        try:
+            back = session.undo()
+        except StaleCard:
+            console.print(Text("Cannot undo: that card was answered in another session since; its answers stand.", style=NOTICE))
+            return False, card
+        if back is None:
+            console.print(Text("Nothing to undo yet: no answer, suspend or bury in this session.", style=NOTICE))
+            return False, card
+        console.print(Text(f"Undone: {what}. The card is shown again.", style=NOTICE))
+        return False, back
+    if key == "s":
+        session.suspend(card)
+        console.print(Text("Suspended: this card is not shown until learndl decks unsuspend (u undoes).", style=NOTICE))
+        return False, None
+    if key == "b":
+        session.bury(card)
+        console.print(Text("Buried: this card comes back tomorrow (u undoes).", style=NOTICE))
+        return False, None
+    if key == "e":
+        return False, _edit(app, app.db, card, console, keys)
+    return False, card
+
+
+def run_quiz(app, options, console: Console, type_in: bool = False) -> int:
     from ..decks import sync
+    from ..render import card_panel
     from ..review import Session, check_options
+    from ..typein import accepted_answers
 
     db = app.db
     result = sync(db, app.settings, app.now())
@@ -128,14 +177,14 @@ def run_quiz(app, options, console: Console) -> int:
             err.print(Text(f"warning: {problem}", style="yellow"))
         if len(result.problems) > 3:
             err.print(Text(f"… and {len(result.problems) - 3} more problems (learndl decks validate)", style="yellow"))
+    for notice in result.notices:
+        err.print(Text(notice, style="yellow"))
     check_options(db, options)
     titles = {row["id"]: row["title"] for row in result.decks}
     session = Session(db, app.settings, app.now, options)
     keys = Keys()
     pending = None
     quit_early = False
-    from ..render import card_panel
-
     try:
         with keys.active():
             while True:
@@ -145,72 +194,40 @@ def run_quiz(app, options, console: Console) -> int:
                     break
                 session.shown(card)
                 started = time.monotonic()
-                if keys.tty:
-                    console.clear()
-                console.print(_progress(session))
-                console.print(card_panel(card, titles, revealed=False))
-                console.print(Text(" space reveal · u undo · s suspend · b bury · e edit · q quit", style="dim"))
-                action = None
-                while action is None:
-                    key = keys.read()
-                    if key in ("reveal", "1", "2", "3", "4"):
-                        action = "reveal"
-                        preset = key if key != "reveal" else None
-                    elif key in ("u", "s", "b", "e", "q"):
-                        action = key
-                if action == "q":
-                    quit_early = True
-                    break
-                if action == "u":
-                    pending = session.undo()
-                    if pending is None:
-                        console.print(Text("Nothing to undo.", style="dim"))
-                        pending = card
-                    else:
-                        console.print(Text("Undone: the last answer is taken back.", style="magenta"))
-                    continue
-                if action == "s":
-                    session.suspend(card)
-                    console.print(Text("Suspended. (u to undo)", style="magenta"))
-                    continue
-                if action == "b":
-                    session.bury(card)
-                    console.print(Text("Buried until tomorrow. (u to undo)", style="magenta"))
-                    continue
-                if action == "e":
-                    pending = _edit(app, db, card, console)
+                accepted = accepted_answers(card) if type_in else None
+                _front(console, keys, session, card, titles, bool(accepted))
+                action, detail = _read_front(keys, accepted)
+                if action != REVEAL:
+                    quit_early, pending = _key_action(action, app, session, card, console, keys)
+                    if quit_early:
+                        break
                     continue
                 intervals = session.intervals(card)
                 if keys.tty:
                     console.clear()
                     console.print(_progress(session))
                 console.print(card_panel(card, titles, revealed=True))
+                if accepted and detail:
+                    _show_diff(console, detail, accepted)
                 console.print(_intervals_line(intervals))
-                rating = int(preset) if preset else None
+                rating = int(detail) if detail in ("1", "2", "3", "4") else None
+                key = None
                 while rating is None:
                     key = keys.read()
                     if key in ("1", "2", "3", "4"):
                         rating = int(key)
-                    elif key in ("u", "s", "b", "e", "q"):
+                    elif key in COMMAND_KEYS:
                         break
                 if rating is None:
-                    if key == "q":
-                        quit_early = True
+                    quit_early, pending = _key_action(key, app, session, card, console, keys)
+                    if quit_early:
                         break
-                    if key == "u":
-                        pending = session.undo() or card
-                        console.print(Text("Undone: the last answer is taken back.", style="magenta"))
-                    elif key == "s":
-                        session.suspend(card)
-                        console.print(Text("Suspended. (u to undo)", style="magenta"))
-                    elif key == "b":
-                        session.bury(card)
-                        console.print(Text("Buried until tomorrow. (u to undo)", style="magenta"))
-                    elif key == "e":
-                        pending = _edit(app, db, card, console)
                     continue
                 duration_ms = int((time.monotonic() - started) * 1000)
                 outcome = session.answer(card, rating, duration_ms)
+                if outcome.stale:
+                    console.print(Text("Answered in another session: this answer was not saved; moving on.", style=NOTICE))
+                    continue
                 console.print(
                     Text(f"→ {RATING_NAMES[rating]}: next in {intervals[rating]}", style=RATING_STYLES[rating])
                 )
@@ -228,17 +245,44 @@ def run_quiz(app, options, console: Console) -> int:
     return 0
 
 
-def _edit(app, db, card, console):
-    from ..decks import sync
+def _edit(app, db, card, console, keys: Keys):
+    """Open the card's line in ``$EDITOR``. A card of a bundled deck is first copied (with its whole
+    deck) into the user's decks folder, if the learner agrees: the copy overrides the bundled deck
+    and keeps every card's progress, and a newer learndl never overwrites it."""
+    from ..decks import bundled_deck_of, copy_bundled_deck, sync
     from ..store import cards as store
 
-    open_in_editor(app.settings, card["path"], card["line"])
+    path, line = card["path"], card["line"]
+    deck_id = bundled_deck_of(card)
+    if deck_id is not None:
+        target = app.home / "decks"
+        console.print(
+            Text(
+                f"This card is in the bundled deck {deck_id}, part of the installed learndl. "
+                f"Copy the deck to {target} and edit the copy? It replaces the bundled one, keeps your "
+                f"progress, and updates never overwrite it. y/n",
+                style=NOTICE,
+            )
+        )
+        answer = keys.read()
+        if answer != "y":
+            console.print(Text("Not copied; nothing was edited.", style=NOTICE))
+            return card
+        copy = copy_bundled_deck(app, deck_id)
+        console.print(Text(f"Copied to {copy}.", style=NOTICE))
+        sync(db, app.reload_settings(), app.now())
+        fresh = store.get_card(db, card["id"])
+        if fresh is None or not fresh["active"]:
+            console.print(Text("The copy does not hold this card; moving on.", style=NOTICE))
+            return None
+        path, line = fresh["path"], fresh["line"]
+    open_in_editor(app.settings, path, line)
     sync(db, app.settings, app.now())
     fresh = store.get_card(db, card["id"])
     if fresh and fresh["active"]:
-        console.print(Text("Card reloaded from the file.", style="magenta"))
+        console.print(Text("Card reloaded from the file.", style=NOTICE))
         return fresh
-    console.print(Text("The card changed identity or was removed; moving on.", style="magenta"))
+    console.print(Text("The card changed identity or was removed; moving on.", style=NOTICE))
     return None
 
 
@@ -246,29 +290,75 @@ def _summary(app, session, console: Console, quit_early: bool) -> None:
     from ..store import exercises_due
 
     info = session.summary()
+    due = info["due"]
     now = app.now()
+    flags = session.options.flags()
+    scope = f" ({flags})" if flags else ""
     console.print()
-    if info["cards"] == 0 and not quit_early:
-        console.print(Text.assemble(("Nothing due now. ", "bold green"), f"Next card {_when(info['next_due'], now)}."))
+    if info["cards"] == 0 and not quit_early and due.now.total == 0:
+        console.print(Text(f"Nothing due now{scope}.", style="bold green"))
     else:
         head = "Session saved" if quit_early else "Done for now"
         cards = f"{info['cards']} card{'s' if info['cards'] != 1 else ''}"
         console.print(
             Text.assemble(
                 (f"{head}: ", "bold green"),
-                f"{cards} · again {info['again_rate']:.0%} · {_duration(info['seconds'])} · "
-                f"next due {_when(info['next_due'], now)}",
+                f"{cards} · again {info['again_rate']:.0%} · {_duration(info['seconds'])}",
             )
         )
-    due = exercises_due(app.db, now)
-    if due:
+    today = due.today
+    if today.total:
+        later = f", {due.later_today} of them coming back later today" if due.later_today else ""
         console.print(
-            Text.assemble(("Exercises due for re-drill: ", "bold yellow"), ", ".join(due) + f"  (learndl exercise {due[0]})")
+            f"Left today{scope}: {today.total} (new {today.new} · learning {today.learning} · review {today.review}{later})"
         )
+    if due.now.total == 0 and not quit_early:
+        for line in why_nothing_due(app.settings, session.options, due):
+            console.print(Text(line, style="yellow"))
+    console.print(f"Next card{scope}: {_when(info['next_due'], now)}")
+    exercises = exercises_due(app.db, now)
+    if exercises:
+        console.print(
+            Text.assemble(
+                ("Exercises due for re-drill: ", "bold yellow"), ", ".join(exercises) + f"  (learndl exercise {exercises[0]})"
+            )
+        )
+
+
+def why_nothing_due(settings, options, due) -> list[str]:
+    """The day's limits, when they are why nothing is left, and how to study more."""
+    lines = []
+    flags = options.flags()
+    where = f" ({flags})" if flags else ""
+    if due.new_held:
+        more = min(due.new_held, settings.new_per_day)
+        limit = settings.new_per_day + options.extra_new
+        lines.append(
+            f"Today's new-card limit is used up ({limit} a day: new_per_day in settings.toml"
+            f"{f' + --new {options.extra_new}' if options.extra_new else ''}); "
+            f"{due.new_held} unseen card{'s' if due.new_held != 1 else ''}{where} wait."
+        )
+        lines.append(f"To study more now: learndl quiz{' ' + flags if flags else ''} --new {more}")
+    if due.review_held:
+        lines.append(
+            f"Today's review limit is reached (max_reviews_per_day = {settings.max_reviews_per_day} in settings.toml): "
+            f"{due.review_held} due review{'s' if due.review_held != 1 else ''}{where} wait for tomorrow."
+        )
+    return lines
+
+
+KEYS_HELP = """Review the cards due today.
+
+\b
+Keys: Space/Enter reveal · 1 Again · 2 Hard · 3 Good · 4 Easy · u undo (back through the
+session) · s suspend · b bury until tomorrow · e edit the card's source (a bundled deck is copied
+to your decks folder first) · q quit. With --type, type the answer and press Enter.
+Without a terminal, one key per line from stdin (an empty line reveals).
+"""
 
 
 def register(app: typer.Typer) -> None:
-    @app.command()
+    @app.command(help=KEYS_HELP)
     def quiz(
         ctx: typer.Context,
         deck: Annotated[Optional[list[str]], typer.Option("--deck", "-d", help="Only this deck id (repeatable).")] = None,
@@ -276,11 +366,14 @@ def register(app: typer.Typer) -> None:
         tag: Annotated[Optional[list[str]], typer.Option("--tag", "-t", help="Only cards with this tag (repeatable).")] = None,
         limit: Annotated[Optional[int], typer.Option("--limit", "-n", help="Stop after this many answers.")] = None,
         ahead: Annotated[float, typer.Option("--ahead", help="Review cards due within this many days early.")] = 0.0,
+        new: Annotated[int, typer.Option("--new", help="Study this many new cards today beyond the daily limit (with the filters).")] = 0,
+        type_in: Annotated[bool, typer.Option("--type", help="Type the answer of cloze and short-answer cards; see a character diff.")] = False,
     ) -> None:
-        """Review the cards due today: space reveals, 1-4 rate, u undoes, q quits."""
         from ..review import QueueOptions
 
         app_ = get_app(ctx)
-        options = QueueOptions(decks=deck or [], chapters=chapter or [], tags=tag or [], limit=limit, ahead_days=ahead)
+        options = QueueOptions(
+            decks=deck or [], chapters=chapter or [], tags=tag or [], limit=limit, ahead_days=ahead, extra_new=new
+        )
         console = Console(highlight=False)
-        raise typer.Exit(run_quiz(app_, options, console))
+        raise typer.Exit(run_quiz(app_, options, console, type_in=type_in))

@@ -56,6 +56,7 @@ def write_out(text: str, out: Path | None) -> None:
         tmp.replace(out)
     except OSError as exc:
         raise UserError(f"--out {out}: cannot write: {exc.strerror or exc}") from None
+    typer.echo(f"Wrote {out.resolve()}")
 
 
 def run_report(app, chapter: int | None, since: str | None, fmt: str, out: Path | None) -> None:

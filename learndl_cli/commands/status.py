@@ -15,11 +15,13 @@ if TYPE_CHECKING:
 
 
 def gather(app) -> dict:
-    """Everything ``status`` shows, as plain data (the ``--json`` document)."""
+    """Everything ``status`` shows, as plain data (the ``--json`` document). ``due`` is due now and
+    ``due_today`` adds the learning cards coming back later today (``store/due.py``)."""
     from ..decks import sync
     from ..scheduler import iso, next_day_start, study_day
     from ..stats import streaks
     from ..store import cards as store
+    from ..store import due as due_store
     from ..store import exercises_due
 
     db = app.db
@@ -27,41 +29,37 @@ def gather(app) -> dict:
     settings = app.settings
     result = sync(db, settings, now)
     day = study_day(now, settings.day_starts_hour)
-    day_end = next_day_start(now, settings.day_starts_hour)
-    per_deck = store.due_by_deck(db, now, day_end, day)
+    per_deck = due_store.due_by_deck(db, settings, now)
+    total = due_store.due(db, settings, now)
     today = store.day_totals(db, day)
-    new_left = max(0, settings.new_per_day - today["new"])
-    review_left = max(0, settings.max_reviews_per_day - today["review"])
     decks = []
-    totals = {"learning": 0, "review": 0, "new": 0}
     for row in result.decks:
-        due = per_deck.get(row["id"], {"learning": 0, "review": 0, "new": 0})
+        due = per_deck.get(row["id"])
         entry = {
             "id": row["id"],
             "title": row["title"],
             "chapter": row["chapter"],
             "cards": row["cards"],
-            "learning": due["learning"],
-            "review": due["review"],
-            "new": min(due["new"], new_left),
+            **(due.now.to_dict() if due else {"learning": 0, "review": 0, "new": 0}),
+            "due_today": due.today.to_dict() if due else {"learning": 0, "review": 0, "new": 0},
         }
         decks.append(entry)
-        for key in totals:
-            totals[key] += entry[key]
-    totals["new"] = min(totals["new"], new_left)
-    totals["review"] = min(totals["review"], review_left)
     current, longest = streaks(store.study_days(db), day)
-    next_due = store.next_due_after(db, now)
+    next_due = due_store.next_due_after(db, now, day=day, day_end=next_day_start(now, settings.day_starts_hour))
     return {
         "now": iso(now),
         "day": day,
         "decks": decks,
-        "due": totals,
+        "due": total.now.to_dict(),
+        "due_today": total.today.to_dict(),
+        "held_back": {"new": total.new_held, "review": total.review_held},
+        "limits": {"new_per_day": settings.new_per_day, "max_reviews_per_day": settings.max_reviews_per_day},
         "studied_today": {k: today[k] for k in ("reviews", "cards", "seconds", "again")},
         "streak": {"current": current, "longest": longest},
         "next_due": iso(next_due),
         "redrills": exercises_due(db, now),
         "problems": [str(p) for p in result.problems],
+        "notices": result.notices,
     }
 
 
@@ -112,7 +110,7 @@ def render(data: dict, console: Console, *, all_decks: bool = False) -> None:
     table.add_column(Text("learning"), justify="right", style="red")
     table.add_column(Text("review"), justify="right", style="green")
     table.add_column(Text("new"), justify="right", style="blue")
-    due_decks = [d for d in data["decks"] if d["learning"] or d["review"] or d["new"]]
+    due_decks = [d for d in data["decks"] if sum(d["due_today"].values())]
     shown = data["decks"] if all_decks else due_decks[:MAX_ROWS]
     for deck in shown:
         table.add_row(
@@ -126,18 +124,29 @@ def render(data: dict, console: Console, *, all_decks: bool = False) -> None:
         )
     folded = [d for d in data["decks"] if d not in shown]
     if folded:
-        waiting = sum(d["learning"] + d["review"] + d["new"] for d in folded)
+        waiting = sum(sum(d["due_today"].values()) for d in folded)
         what = f"{waiting} due" if waiting else "nothing due"
         table.add_row(
             _markup(f"[dim]+ {len(folded)} more decks[/dim]"), _markup(f"[dim]{what} (--all lists them)[/dim]"),
             *(Text() for _ in range(5)),
         )
-    due = data["due"]
-    table.add_row(
-        _markup("[bold]due today[/bold]"), Text(), Text(), Text(),
-        _markup(f"[bold]{due['learning']}"), _markup(f"[bold]{due['review']}"), _markup(f"[bold]{due['new']}"),
-    )
+    for label, due in (("due now", data["due"]), ("due today", data["due_today"])):
+        table.add_row(
+            _markup(f"[bold]{label}[/bold]"), Text(), Text(), Text(),
+            _markup(f"[bold]{due['learning']}"), _markup(f"[bold]{due['review']}"), _markup(f"[bold]{due['new']}"),
+        )
     console.print(table)
+    later = data["due_today"]["learning"] - data["due"]["learning"]
+    if later:
+        _print(console, f"[dim]due today adds {later} learning card{'s' if later != 1 else ''} coming back later today[/dim]")
+    held = data["held_back"]
+    if held["new"] and not sum(data["due"].values()):
+        limit = data["limits"]["new_per_day"]
+        _print(
+            console,
+            f"[yellow]Today's {limit} new cards are done (new_per_day); {held['new']} unseen cards wait. "
+            f"To study more now: learndl quiz --new {min(held['new'], limit)}[/yellow]",
+        )
     today = data["studied_today"]
     if today["reviews"]:
         minutes, seconds = divmod(today["seconds"], 60)
@@ -154,6 +163,8 @@ def render(data: dict, console: Console, *, all_decks: bool = False) -> None:
         _print(console, f"Next card due: in {format_interval(nd - now)} ({nd.astimezone():%Y-%m-%d %H:%M})")
     if data["redrills"]:
         _print(console, f"[yellow]Exercises due for re-drill:[/yellow] {', '.join(data['redrills'])}")
+    for notice in data.get("notices", []):
+        _print(console, f"[yellow]{notice}[/yellow]")
     if data["problems"]:
         _print(console, f"[yellow]{len(data['problems'])} deck problem(s): learndl decks validate[/yellow]")
 
@@ -165,7 +176,7 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Print the status as a JSON document.")] = False,
         all_decks: Annotated[bool, typer.Option("--all", help="List every deck, also those with nothing due.")] = False,
     ) -> None:
-        """Show what is due today per deck, the streak, today's study and the next due card."""
+        """Show what is due now and today per deck, the streak, today's study and the next due card."""
         data = gather(get_app(ctx))
         if as_json:
             typer.echo(json.dumps(data, ensure_ascii=False, indent=2))

@@ -11,3 +11,8 @@ documents the JSON format field by field.
 """
 
 FORMATS = ("terminal", "markdown", "html", "json")
+
+
+def counted(n: int, word: str, plural: str | None = None) -> str:
+    """``1 day``, ``2 days``: a count with its noun in the right number."""
+    return f"{n} {word if n == 1 else (plural or word + 's')}"

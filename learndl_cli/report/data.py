@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from ..scheduler import Memory, Scheduler, SchedulerConfig, iso, study_day
 from ..stats import streaks
 from ..store import cards as store_cards
+from ..store import due as store_due
 from ..store import reports as store
 
 VERSION = 1
@@ -134,7 +135,7 @@ def gather(db, settings, now: datetime, options: Options | None = None, exercise
         if ch not in chapters:
             chapters[ch] = {
                 "chapter": ch,
-                "title": titles.get(ch) or CHAPTER_NAMES.get(ch, "") if ch is not None else "",
+                "title": titles.get(ch) or CHAPTER_NAMES.get(ch, "") if ch is not None else "我的笔记 Your notes",
                 "cards": 0, "new": 0, "learning": 0, "young": 0, "mature": 0,
                 "suspended": 0, "leeches": 0, "lapses": 0,
                 "retrievability": None, "reviewed": 0,
@@ -252,16 +253,22 @@ def gather(db, settings, now: datetime, options: Options | None = None, exercise
     last = today + timedelta(days=FORECAST_DAYS - 1)
     due = store.due_cards_by_day(db, shift, last.isoformat(), chapter)
     redrills = [r for r in store.redrills_by_day(db, shift, last.isoformat()) if chapter is None or ex_chapter.get(r["exercise"]) == chapter]
+    # Day 0 is "due today" as every command counts it (store/due.py): learning and review cards due by
+    # the end of the study day (overdue ones too), within the day's review limit; ``new`` beside it.
+    due_now = store_due.due(db, settings, now, store_cards.queue_filters(None, [chapter] if chapter is not None else None, None))
     forecast = []
     for i in range(FORECAST_DAYS):
         day = (today + timedelta(days=i)).isoformat()
         if i == 0:
-            cards_n = sum(n for d, n in due.items() if d <= day)
+            cards_n = due_now.today.learning + due_now.today.review
             names = [r["exercise"] for r in redrills if r["day"] <= day]
         else:
             cards_n = due.get(day, 0)
             names = [r["exercise"] for r in redrills if r["day"] == day]
-        forecast.append({"day": day, "cards": cards_n, "redrills": len(names), "exercises": names})
+        entry = {"day": day, "cards": cards_n, "redrills": len(names), "exercises": names}
+        if i == 0:
+            entry["new"] = due_now.today.new
+        forecast.append(entry)
 
     # ---- heatmap and streaks
     this_monday = today - timedelta(days=today.weekday())
@@ -322,6 +329,8 @@ def gather(db, settings, now: datetime, options: Options | None = None, exercise
         "totals": totals,
         "chapters": chapter_list,
         "retention": retention,
+        "due_now": due_now.now.to_dict(),
+        "due_today": due_now.today.to_dict(),
         "forecast": forecast,
         "heatmap": heatmap,
         "weakest": weakest,
@@ -385,6 +394,13 @@ def previous_score(scores: dict[int, dict], exam_id: int, chapter) -> float | No
     return None
 
 
+def _floor_pct(x: float) -> str:
+    """A percentage rounded down, so a recall below the target never reads as the target or 100%."""
+    import math
+
+    return f"{math.floor(x * 100)}%"
+
+
 def next_steps(data: dict, exercises: list, passed: dict[str, str]) -> list[dict]:
     """What to do next, from the data: due cards, due re-drills, little-covered chapters, and an
     exercise for the weakest chapter."""
@@ -394,8 +410,16 @@ def next_steps(data: dict, exercises: list, passed: dict[str, str]) -> list[dict
     if data["empty"]:
         steps.append({"kind": "start", "text": "Nothing recorded yet: start with your first review session.", "command": "learndl quiz"})
         return steps
-    if today["cards"]:
-        steps.append({"kind": "due", "text": f"{today['cards']} card{'s' if today['cards'] != 1 else ''} due today.", "command": f"learndl quiz{chapter_opt}"})
+    due = data.get("due_today") or {"learning": 0, "review": 0, "new": 0}
+    n = sum(due.values())
+    if n:
+        steps.append(
+            {
+                "kind": "due",
+                "text": f"{n} card{'s' if n != 1 else ''} due today (learning {due['learning']} · review {due['review']} · new {due['new']}).",
+                "command": f"learndl quiz{chapter_opt}",
+            }
+        )
     for name in today["exercises"]:
         steps.append({"kind": "redrill", "text": f"Exercise {name} is due for a re-drill.", "command": f"learndl exercise {name}"})
     low = [
@@ -413,6 +437,8 @@ def next_steps(data: dict, exercises: list, passed: dict[str, str]) -> list[dict
         )
     # The weakest chapter (lowest average recall) that has an exercise: suggest one not yet passed,
     # else the one passed longest ago.
+    # A chapter is called "weakest" only when its average recall is below the target; otherwise
+    # the exercise is suggested to keep the lowest-recall chapter fresh.
     rated = sorted(
         (c for c in data["chapters"] if c["retrievability"] is not None and c["chapter"] is not None),
         key=lambda c: (c["retrievability"], -c["lapses"], c["chapter"]),
@@ -426,7 +452,13 @@ def next_steps(data: dict, exercises: list, passed: dict[str, str]) -> list[dict
         steps.append(
             {
                 "kind": "exercise",
-                "text": f"Weakest chapter with exercises: {weakest['chapter']} (recall {weakest['retrievability']:.0%}); drill {pick.title}.",
+                "text": (
+                    f"Weakest chapter with exercises: {weakest['chapter']} (recall {_floor_pct(weakest['retrievability'])}, "
+                    f"below your {data['desired_retention']:.0%} target); drill {pick.title}."
+                    if weakest["retrievability"] < data["desired_retention"]
+                    else f"Every chapter's recall is at or above your {data['desired_retention']:.0%} target; "
+                    f"keep chapter {weakest['chapter']} fresh: drill {pick.title}."
+                ),
                 "command": f"learndl exercise {pick.name}",
             }
         )

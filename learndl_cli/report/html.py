@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
+from . import counted
+
 HEAT = ("#ebedf0", "#9be9a8", "#40c463", "#30a14e", "#216e39")
 STATE = {"mature": "#2f9e44", "young": "#94d82d", "learning": "#f08c00", "new": "#a5b4fc"}
 
@@ -94,8 +96,10 @@ def retention_svg(data: dict) -> str:
         out.append(f'<rect x="{left}" y="{y}" width="{span}" height="{bar_h}" rx="4" fill="#f1f3f5"/>')
         if r is not None:
             out.append(f'<rect x="{left}" y="{y}" width="{span * r:.1f}" height="{bar_h}" rx="4" fill="{colour}"/>')
-        text = "no reviews" if r is None else f"{pct(r, 1)}"
-        out.append(f'<text x="{left + span + 6}" y="{y + bar_h * 0.68:.0f}" font-size="13" font-weight="600" fill="#1f2328">{text}</text>')
+        if r is None:  # inside the empty bar: the margin on the right holds a percentage, not words
+            out.append(f'<text x="{left + 8}" y="{y + bar_h * 0.68:.0f}" font-size="12" fill="#656d76">no reviews</text>')
+        else:
+            out.append(f'<text x="{left + span + 6}" y="{y + bar_h * 0.68:.0f}" font-size="13" font-weight="600" fill="#1f2328">{pct(r, 1)}</text>')
         out.append(f'<text x="{left + 8}" y="{y + bar_h * 0.68:.0f}" font-size="11" fill="#fff">{win["passed"]}/{win["reviews"]}</text>' if r is not None and r > 0.25 else "")
     tx = left + span * target
     out.append(f'<line x1="{tx:.1f}" y1="2" x2="{tx:.1f}" y2="{h - 18}" stroke="#1f2328" stroke-dasharray="4 3"/>')
@@ -191,14 +195,14 @@ def render(data: dict) -> str:
         (f"{t['cards'] - t['new']}<span class='muted' style='font-size:15px'> / {t['cards']}</span>", "cards seen"),
         (pct(t["retrievability"]), "average recall now"),
         (pct(r30["retention"], 1) if r30 else "–", f"true retention, 30 days (target {pct(data['desired_retention'])})"),
-        (f"{s['current']}<span class='muted' style='font-size:15px'> days</span>", f"streak (longest {s['longest']})"),
+        (f"{s['current']}<span class='muted' style='font-size:15px'> day{'' if s['current'] == 1 else 's'}</span>", f"streak (longest {s['longest']})"),
         (f"{t['exercises_passed']}<span class='muted' style='font-size:15px'> / {t['exercises']}</span>", "exercises passed"),
     ]
     parts = ['<div class="tiles">']
     parts += [f'<div class="tile"><div class="v">{v}</div><div class="k">{_e(k)}</div></div>' for v, k in tiles]
     parts.append("</div>")
     parts.append(
-        f'<p class="note">{t["reviews"]} reviews on {t["days_studied"]} days · {minutes // 60}h {minutes % 60:02d}m studied · '
+        f'<p class="note">{counted(t["reviews"], "review")} on {counted(t["days_studied"], "day")} · {minutes // 60}h {minutes % 60:02d}m studied · '
         f'{t["attempts"]} exercise attempts · {t["hints"]} hints</p>'
     )
 
@@ -253,7 +257,7 @@ def render(data: dict) -> str:
     parts.append(
         f"<section><h2>Study: last 26 weeks</h2>{heatmap_svg(data)}"
         f'<div style="display:flex;justify-content:space-between;align-items:center;margin-top:6px">{_legend_heat()}'
-        f'<span class="muted" style="font-size:13px">{hm["study_days"]} study days · busiest day {hm["max"]} reviews · '
+        f'<span class="muted" style="font-size:13px">{counted(hm["study_days"], "study day")} · busiest day {counted(hm["max"], "review")} · '
         f'streak <b>{s["current"]}</b> (longest {s["longest"]})</span></div></section>'
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from . import counted
+
 HEAT = "·░▒▓█"
 
 
@@ -43,7 +45,7 @@ def render(data: dict) -> str:
     t = data["totals"]
     minutes = t["seconds"] // 60
     lines += [
-        f"{t['cards']} cards ({t['cards'] - t['new']} seen), {t['reviews']} reviews on {t['days_studied']} days, "
+        f"{t['cards']} cards ({t['cards'] - t['new']} seen), {counted(t['reviews'], 'review')} on {counted(t['days_studied'], 'day')}, "
         f"{minutes // 60}h {minutes % 60:02d}m; exercises {t['exercises_passed']}/{t['exercises']} passed.",
         "",
         "## Chapters",
@@ -90,7 +92,7 @@ def render(data: dict) -> str:
     lines += [
         "```",
         "",
-        f"From {h['start']} to {h['end']}: {h['study_days']} study days, busiest day {h['max']} reviews. "
+        f"From {h['start']} to {h['end']}: {counted(h['study_days'], 'study day')}, busiest day {counted(h['max'], 'review')}. "
         f"Streak: **{s['current']}** day{'s' if s['current'] != 1 else ''} (longest {s['longest']}).",
         "",
     ]

@@ -9,6 +9,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from . import counted
+
 HEAT_COLOURS = ("grey23", "#0e4429", "#006d32", "#26a641", "#39d353")
 STATE_COLOURS = {"new": "blue", "learning": "red", "young": "yellow", "mature": "green"}
 BAR = "█"
@@ -109,23 +111,24 @@ def forecast_chart(data: dict, height: int = 6) -> Group:
     """Vertical bars, one column per day: cards (cyan) with re-drills marked above."""
     days = data["forecast"]
     top = max((d["cards"] for d in days), default=0)
-    lines = [Text("Forecast: reviews due, next 14 days", style="bold")]
-    col = 4
+    lines = [Text("Forecast: reviews due, next 14 days (today: due today, overdue included)", style="bold")]
+    col = 5  # room for the label "today"
     eighths = " ▁▂▃▄▅▆▇█"
     for level in range(height, 0, -1):
         line = Text()
         for d in days:
             units = d["cards"] / top * height * 8 if top else 0
             cell = max(0, min(8, int(round(units - (level - 1) * 8))))
-            line.append(f" {eighths[cell] * 2} ".ljust(col), style="cyan")
+            line.append(f"  {eighths[cell] * 2}".ljust(col), style="cyan")
         lines.append(line)
     counts = Text()
     labels = Text()
     extra = Text()
     for i, d in enumerate(days):
-        counts.append(f"{d['cards']:>3} ", style="bold" if i == 0 else "")
-        labels.append(f"{'tod' if i == 0 else date.fromisoformat(d['day']).strftime('%a')[:3]:>3} ", style="dim")
-        extra.append(f"{('+' + str(d['redrills'])) if d['redrills'] else '':>3} ", style="yellow")
+        counts.append(f"{d['cards']:>4} ", style="bold" if i == 0 else "")
+        label = "today" if i == 0 else f"{date.fromisoformat(d['day']).strftime('%a')[:3]:>4} "
+        labels.append(label, style="dim")
+        extra.append(f"{('+' + str(d['redrills'])) if d['redrills'] else '':>4} ", style="yellow")
     lines += [counts, labels]
     if any(d["redrills"] for d in days):
         lines.append(extra)
@@ -166,7 +169,7 @@ def heatmap(data: dict) -> Group:
     for colour in HEAT_COLOURS:
         legend.append("■ ", style=colour)
     legend.append("more", style="dim")
-    legend.append(f"   busiest day {top} reviews · {h['study_days']} study days", style="dim")
+    legend.append(f"   busiest day {counted(top, 'review')} · {counted(h['study_days'], 'study day')}", style="dim")
     lines.append(legend)
     s = h["streak"]
     lines.append(Text(f"Streak: {s['current']} day{'s' if s['current'] != 1 else ''} (longest {s['longest']})", style="cyan"))
@@ -262,7 +265,7 @@ def render(data: dict, console: Console) -> None:
     minutes = t["seconds"] // 60
     console.print(
         Text(
-            f"{t['cards']} cards ({t['cards'] - t['new']} seen) · {t['reviews']} reviews on {t['days_studied']} days"
+            f"{t['cards']} cards ({t['cards'] - t['new']} seen) · {counted(t['reviews'], 'review')} on {counted(t['days_studied'], 'day')}"
             f" · {minutes // 60}h {minutes % 60:02d}m · exercises {t['exercises_passed']}/{t['exercises']} passed",
             style="dim",
         )

@@ -14,6 +14,7 @@ from sqlite_utils import Database
 
 from ..scheduler import Memory, iso, parse_ts
 from .db import write_txn
+from .due import NOTES_ANSWERED_TODAY
 
 SCHED_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
 UNDO_FIELDS = SCHED_FIELDS + ("leech", "suspended", "buried_until")
@@ -105,18 +106,15 @@ def queue_filters(deck_ids: list[str] | None, chapters: list[int] | None, tags: 
     return sql, args
 
 
-SIBLING_TODAY = """
-    and not exists (
-        select 1 from cards s join reviews r on r.card_id = s.id
-        where s.note_id = c.note_id and s.id != c.id and r.day = ? and r.kind = 'review'
-    )
-"""
+# A card as the quiz shows it, with the id of its latest review: what ``record_review`` compares
+# against, so an answer is saved only if no other session answered the card meanwhile.
+CARD = "c.*, (select max(r.id) from reviews r where r.card_id = c.id) as last_review_id"
 
 
 def next_due_learning(db: Database, until: datetime, day: str, filters: tuple[str, list], exclude: set[str]) -> dict | None:
     where, args = filters
     rows = db.query(
-        f"""select c.* from cards c
+        f"""select {CARD} from cards c
             where c.active = 1 and c.suspended = 0 and c.state in (1, 3) and c.due <= ?
               and c.buried_until < ? {where}
             order by c.due limit ?""",
@@ -131,9 +129,9 @@ def next_due_learning(db: Database, until: datetime, day: str, filters: tuple[st
 def next_due_review(db: Database, until: datetime, day: str, filters: tuple[str, list], exclude_notes: set[str]) -> dict | None:
     where, args = filters
     rows = db.query(
-        f"""select c.* from cards c
+        f"""select {CARD} from cards c
             where c.active = 1 and c.suspended = 0 and c.state = 2 and c.due <= ?
-              and c.buried_until < ? {where} {SIBLING_TODAY}
+              and c.buried_until < ? {where} and {NOTES_ANSWERED_TODAY}
             order by c.due limit ?""",
         [iso(until), day, *args, day, len(exclude_notes) + 1],
     )
@@ -146,9 +144,9 @@ def next_due_review(db: Database, until: datetime, day: str, filters: tuple[str,
 def next_new(db: Database, day: str, filters: tuple[str, list], exclude_notes: set[str]) -> dict | None:
     where, args = filters
     rows = db.query(
-        f"""select c.* from cards c left join decks d on d.id = c.deck_id
+        f"""select {CARD} from cards c
             where c.active = 1 and c.suspended = 0 and c.state = 0
-              and c.buried_until < ? {where} {SIBLING_TODAY}
+              and c.buried_until < ? {where} and {NOTES_ANSWERED_TODAY}
             order by coalesce(c.chapter, 999), c.deck_id, c.line, c.ordinal limit ?""",
         [day, *args, day, len(exclude_notes) + 1],
     )
@@ -158,76 +156,36 @@ def next_new(db: Database, day: str, filters: tuple[str, list], exclude_notes: s
     return None
 
 
-def count_due(db: Database, now: datetime, day_end: datetime, day: str, filters: tuple[str, list]) -> dict:
-    where, args = filters
-    row = next(
-        db.query(
-            f"""select
-                  sum(case when c.state in (1, 3) and c.due <= ? then 1 else 0 end) as learning,
-                  sum(case when c.state = 2 and c.due <= ? then 1 else 0 end) as review,
-                  sum(case when c.state = 0 then 1 else 0 end) as new
-                from cards c
-                where c.active = 1 and c.suspended = 0 and c.buried_until < ? {where}""",
-            [iso(now), iso(day_end), day, *args],
-        )
-    )
-    return {k: int(row[k] or 0) for k in ("learning", "review", "new")}
-
-
-def due_by_deck(db: Database, now: datetime, day_end: datetime, day: str) -> dict[str, dict]:
-    out = {}
-    for row in db.query(
-        """select c.deck_id as deck,
-                  count(*) filter (where c.state in (1, 3) and c.due <= ?) as learning,
-                  count(*) filter (where c.state = 2 and c.due <= ?) as review,
-                  count(*) filter (where c.state = 0) as new
-           from cards c
-           where c.active = 1 and c.suspended = 0 and c.buried_until < ?
-           group by c.deck_id""",
-        [iso(now), iso(day_end), day],
-    ):
-        out[row["deck"]] = {k: int(row[k] or 0) for k in ("learning", "review", "new")}
-    return out
-
-
-def new_studied_on(db: Database, day: str) -> int:
-    row = next(db.query("select count(*) as n from reviews where day = ? and prev_state = 0 and kind = 'review'", [day]))
-    return int(row["n"])
-
-
-def reviews_studied_on(db: Database, day: str) -> int:
-    row = next(db.query("select count(*) as n from reviews where day = ? and prev_state = 2 and kind = 'review'", [day]))
-    return int(row["n"])
-
-
-def next_due_after(db: Database, now: datetime) -> datetime | None:
-    """The first due time after ``now`` of a card that is not new (learning, review or relearning:
-    the states other than 0 that ``scheduler.State`` has).
-
-    One ``min()`` per state, each a single seek in ``idx_cards_queue``; ``state != 0`` in one query
-    reads the index entry of every card that was ever reviewed.
-    """
-    row = next(
-        db.query(
-            """select min(due) as due from (
-                   select min(due) as due from cards where active = 1 and suspended = 0 and state = 1 and due > ?1
-                   union all
-                   select min(due) from cards where active = 1 and suspended = 0 and state = 2 and due > ?1
-                   union all
-                   select min(due) from cards where active = 1 and suspended = 0 and state = 3 and due > ?1
-               )""",
-            [iso(now)],
-        )
-    )
-    return parse_ts(row["due"]) if row["due"] else None
-
-
 def get_card(db: Database, card_id: str) -> dict | None:
-    rows = list(db.query("select * from cards where id = ?", [card_id]))
+    rows = list(db.query(f"select {CARD} from cards c where c.id = ?", [card_id]))
     return rows[0] if rows else None
 
 
 # ---------------------------------------------------------------- answering and undo
+
+
+class StaleCard(Exception):
+    """The card changed since it was read (another session answered, undid or suspended it);
+    nothing was written. ``answered`` says whether another review was saved meanwhile."""
+
+    def __init__(self, card_id: str, answered: bool):
+        super().__init__(card_id)
+        self.card_id = card_id
+        self.answered = answered
+
+
+# What the screen showed and an answer is checked against (with the id of the latest review).
+SHOWN_FIELDS = ("state", "due", "last_review", "reps", "suspended")
+
+
+def _check_unchanged(db: Database, card: dict) -> None:
+    rows = list(db.query(f"select {CARD} from cards c where c.id = ?", [card["id"]]))
+    if not rows:
+        raise StaleCard(card["id"], answered=False)
+    now = rows[0]
+    answered = (now["last_review_id"] or 0) != (card.get("last_review_id") or 0) if "last_review_id" in card else False
+    if answered or any(now[k] != card.get(k) for k in SHOWN_FIELDS if k in card):
+        raise StaleCard(card["id"], answered=answered or now["reps"] != card.get("reps"))
 
 
 def record_review(
@@ -242,10 +200,17 @@ def record_review(
     leech: bool,
     kind: str = "review",
 ) -> int:
-    """Save one answer: the review row (with the state before, for undo) and the card's new state."""
+    """Save one answer: the review row (with the state before, for undo) and the card's new state.
+
+    Compare and set: inside one write transaction the card is read again, and the answer is saved
+    only if the card is still as ``card`` shows it (the same latest review, state, due time, review
+    count and suspension). Otherwise nothing is written and ``StaleCard`` is raised: two sessions
+    on one data directory never both record an answer to the same showing of a card.
+    """
     prev = {k: card.get(k) for k in UNDO_FIELDS}
     new = memory.to_dict()
     with write_txn(db):
+        _check_unchanged(db, card)
         cur = db.execute(
             """insert into reviews (card_id, ts, day, rating, duration_ms, prev_state, state, stability,
                                     difficulty, due, prev, kind)
@@ -266,18 +231,25 @@ def record_review(
 
 
 def undo_review(db: Database, review_id: int) -> str | None:
-    """Undo one answer: restore the card as it was and delete the review. Returns the card id."""
+    """Undo one answer: restore the card as it was and delete the review. Returns the card id.
+
+    Only the card's latest review can be undone: when another session answered the card since,
+    nothing changes and ``StaleCard`` is raised (undoing would throw that answer away)."""
     with write_txn(db):
         rows = list(db.query("select card_id, prev from reviews where id = ?", [review_id]))
         if not rows:
             return None
+        card_id = rows[0]["card_id"]
+        latest = db.execute("select max(id) from reviews where card_id = ?", [card_id]).fetchone()[0]
+        if latest != review_id:
+            raise StaleCard(card_id, answered=True)
         prev = json.loads(rows[0]["prev"])
         db.execute(
             f"update cards set {', '.join(f'{k} = ?' for k in prev)} where id = ?",
-            [*prev.values(), rows[0]["card_id"]],
+            [*prev.values(), card_id],
         )
         db.execute("delete from reviews where id = ?", [review_id])
-    return rows[0]["card_id"]
+    return card_id
 
 
 def set_flags(db: Database, card_id: str, **flags) -> dict:
@@ -379,3 +351,23 @@ def reviewed_cards_in_deck(db: Database, deck_id: str) -> int:
 
 def deck_titles_by_chapter(db: Database) -> list[tuple[int, str]]:
     return [(row["chapter"], row["title"]) for row in db.query("select chapter, title from decks where chapter is not null order by id")]
+
+
+# ---------------------------------------------------------------- copies of bundled decks
+
+OVERRIDE_KEY = "deck_override:"
+
+
+def deck_overrides(db: Database) -> dict[str, dict]:
+    """Bundled decks the learner copied to edit: ``{deck_id: {"bundled", "copy", "hash", "size",
+    "mtime_ns", "noticed"}}`` (kept in ``meta``), where ``hash`` is the bundled file's content when
+    it was copied and ``noticed`` the newer bundled content the learner was told about."""
+    rows = db.execute("select key, value from meta where key like ?", [OVERRIDE_KEY + "%"]).fetchall()
+    return {key[len(OVERRIDE_KEY):]: json.loads(value) for key, value in rows}
+
+
+def save_deck_override(db: Database, deck_id: str, info: dict) -> None:
+    with write_txn(db):
+        db.execute(
+            "insert or replace into meta (key, value) values (?, ?)", [OVERRIDE_KEY + deck_id, json.dumps(info)]
+        )

@@ -1,0 +1,184 @@
+"""What is due: the one definition every command uses (status, decks list, quiz, report, exam).
+
+Two counts, each split into learning, review and new cards, over active cards that are neither
+suspended nor buried, within optional filters (deck, chapter, tag):
+
+- **due now**: what a review started now would show. Learning and relearning cards due now or
+  within the learn-ahead window (``LEARN_AHEAD``, 20 minutes, as the quiz shows them when nothing
+  else is left), review cards due by the end of the study day (a review card is due for the whole
+  day), and new cards up to what today's new-card limit still allows.
+- **due today**: due now plus the learning cards that come back later in the same study day (a card
+  just rated Again is one of them). Overdue cards count in both.
+
+The study day is ``scheduler.study_day``: local time, starting at ``day_starts_hour``. The limits
+are ``new_per_day`` and ``max_reviews_per_day`` less what was studied today; ``extra_new`` raises
+the new-card limit for one session (``learndl quiz --new N``). A new or review card whose sibling
+(a card of the same note) was answered today waits until tomorrow, and is not counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from sqlite_utils import Database
+
+from ..scheduler import iso, next_day_start, study_day
+
+LEARN_AHEAD = timedelta(minutes=20)
+
+# Notes with a card answered today (a review of kind 'review'): their other cards wait for tomorrow.
+NOTES_ANSWERED_TODAY = """
+    c.note_id not in (
+        select s.note_id from reviews r join cards s on s.id = r.card_id
+        where r.day = ? and r.kind = 'review'
+    )
+"""
+
+Filters = tuple[str, list]
+NO_FILTERS: Filters = ("", [])
+
+
+@dataclass(frozen=True)
+class Counts:
+    learning: int = 0
+    review: int = 0
+    new: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.learning + self.review + self.new
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Due:
+    """Due now and due today, and why more is not due (the day's limits)."""
+
+    now: Counts
+    today: Counts
+    new_left: int  # new cards today's limit still allows (before ``new`` caps it to what exists)
+    new_held: int  # unseen cards within the filters that the new-card limit holds back today
+    review_held: int  # due reviews that the review limit holds back today
+
+    @property
+    def later_today(self) -> int:
+        """Learning cards that come back later today (not yet due now)."""
+        return self.today.learning - self.now.learning
+
+
+@dataclass(frozen=True)
+class Window:
+    """The times and study day the counts are taken at."""
+
+    now: datetime
+    day: str
+    day_end: datetime
+
+    @classmethod
+    def at(cls, now: datetime, day_starts_hour: int, ahead_days: float = 0.0) -> "Window":
+        ahead = timedelta(days=ahead_days)
+        return cls(now + ahead, study_day(now, day_starts_hour), next_day_start(now, day_starts_hour) + ahead)
+
+
+def studied_today(db: Database, day: str) -> tuple[int, int]:
+    """(new cards, review cards) answered on study day ``day``: what the day's limits count."""
+    row = db.execute(
+        """select count(*) filter (where prev_state = 0), count(*) filter (where prev_state = 2)
+           from reviews where day = ? and kind = 'review'""",
+        [day],
+    ).fetchone()
+    return int(row[0]), int(row[1])
+
+
+def _raw_sql(where: str, group: str = "") -> str:
+    select_group = f"{group} as grp, " if group else ""
+    return f"""select {select_group}
+                 count(*) filter (where c.state in (1, 3) and c.due <= ?) as learning_now,
+                 count(*) filter (where c.state in (1, 3) and c.due <= ?) as learning_today,
+                 count(*) filter (where c.state = 2 and c.due <= ? and {NOTES_ANSWERED_TODAY}) as review,
+                 count(*) filter (where c.state = 0 and {NOTES_ANSWERED_TODAY}) as new
+               from cards c
+               where c.active = 1 and c.suspended = 0 and c.buried_until < ? {where}
+               {f'group by {group}' if group else ''}"""
+
+
+def _raw_args(w: Window, args: list) -> list:
+    learn_now = w.now + LEARN_AHEAD
+    return [iso(learn_now), iso(max(w.day_end, learn_now)), iso(w.day_end), w.day, w.day, w.day, *args]
+
+
+def _limited(row, new_left: int, review_left: int) -> Due:
+    review, new = int(row["review"] or 0), int(row["new"] or 0)
+    learning_now, learning_today = int(row["learning_now"] or 0), int(row["learning_today"] or 0)
+    review_shown, new_shown = min(review, review_left), min(new, new_left)
+    return Due(
+        now=Counts(learning_now, review_shown, new_shown),
+        today=Counts(learning_today, review_shown, new_shown),
+        new_left=new_left,
+        new_held=new - new_shown,
+        review_held=review - review_shown,
+    )
+
+
+def _lefts(db: Database, settings, day: str, extra_new: int) -> tuple[int, int]:
+    new_done, review_done = studied_today(db, day)
+    new_left = max(0, settings.new_per_day + extra_new - new_done)
+    review_left = max(0, settings.max_reviews_per_day - review_done)
+    return new_left, review_left
+
+
+def due(
+    db: Database,
+    settings,
+    now: datetime,
+    filters: Filters = NO_FILTERS,
+    *,
+    extra_new: int = 0,
+    ahead_days: float = 0.0,
+) -> Due:
+    """Due now and due today, within ``filters`` (``cards.queue_filters``)."""
+    w = Window.at(now, settings.day_starts_hour, ahead_days)
+    where, args = filters
+    row = db.query(_raw_sql(where), _raw_args(w, args)).__next__()
+    return _limited(row, *_lefts(db, settings, w.day, extra_new))
+
+
+def due_by_deck(db: Database, settings, now: datetime) -> dict[str, Due]:
+    """``due`` for each deck (as ``--deck ID`` gives it), in one query. Each deck is capped by the
+    day's limits on its own, so decks may add up to more new cards than the total allows."""
+    w = Window.at(now, settings.day_starts_hour)
+    new_left, review_left = _lefts(db, settings, w.day, 0)
+    return {
+        row["grp"]: _limited(row, new_left, review_left)
+        for row in db.query(_raw_sql("", "c.deck_id"), _raw_args(w, []))
+    }
+
+
+def next_due_after(
+    db: Database, now: datetime, filters: Filters = NO_FILTERS, *, day: str | None = None, day_end: datetime | None = None
+) -> datetime | None:
+    """The first due time after ``now`` of a learning, review or relearning card within ``filters``.
+    Suspended cards never come; with ``day`` and ``day_end`` given, a card buried today counts only
+    from tomorrow.
+
+    One ``min()`` per state, each a single seek in ``idx_cards_queue`` when there are no filters.
+    """
+    from ..scheduler import parse_ts
+
+    where, args = filters
+    extra: list = []
+    if day is not None and day_end is not None:
+        where += " and (c.buried_until < ? or c.due >= ?)"
+        extra = [day, iso(day_end)]
+    parts, params = [], []
+    for state in (1, 2, 3):
+        parts.append(
+            f"select min(c.due) as due from cards c where c.active = 1 and c.suspended = 0 and c.state = {state} "
+            f"and c.due > ? {where}"
+        )
+        params += [iso(now), *args, *extra]
+    row = db.execute(f"select min(due) from ({' union all '.join(parts)})", params).fetchone()
+    return parse_ts(row[0]) if row[0] else None
