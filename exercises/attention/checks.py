@@ -97,9 +97,11 @@ def ref_attention(Q, K, V, valid_lens, scale=True, interleave=True):
     return torch.bmm(weights, V.double()).to(Q.dtype), weights.to(Q.dtype)
 
 
-def ref_mha(Q, K, V, valid_lens, W, h, merge_ok=True, interleave_heads=True, scale=True):
+def ref_mha(Q, K, V, valid_lens, W, h, merge_ok=True, interleave_heads=True, scale=True, head_major=False):
     def split(X):
         b, n, d = X.shape
+        if head_major:  # permute(2, 0, 1, 3): row i of the batch*heads axis is head i // b of example i % b
+            return X.reshape(b, n, h, d // h).permute(2, 0, 1, 3).reshape(h * b, n, d // h)
         return X.reshape(b, n, h, d // h).permute(0, 2, 1, 3).reshape(b * h, n, d // h)
 
     q, k, v = (split(X.double() @ W[name].double().T) for X, name in ((Q, "W_q"), (K, "W_k"), (V, "W_v")))
@@ -111,7 +113,9 @@ def ref_mha(Q, K, V, valid_lens, W, h, merge_ok=True, interleave_heads=True, sca
             lens = lens.repeat(h) if lens.dim() == 1 else lens.repeat(h, 1)
     out, _ = ref_attention(q, k, v, lens, scale=scale)
     b, n = Q.shape[0], Q.shape[1]
-    if merge_ok:
+    if head_major:
+        merged = out.reshape(h, b, n, -1).permute(1, 2, 0, 3).reshape(b, n, -1)
+    elif merge_ok:
         merged = out.reshape(b, h, n, -1).permute(0, 2, 1, 3).reshape(b, n, -1)
     else:
         merged = out.reshape(b, n, -1)
@@ -135,6 +139,13 @@ def mha_mistakes(Q, K, V, lens, W, h):
     if lens is not None:
         mistakes["valid_lens repeated with .repeat instead of interleaved: use torch.repeat_interleave(valid_lens, num_heads, dim=0)"] = \
             ref_mha(Q, K, V, lens, W, h, interleave_heads=False)
+        # With the heads split head-major, repeat_interleave no longer lines up with the rows; on a
+        # batch of 2 with 2 heads this gives exactly the .repeat mistake's output, so the checks use
+        # a batch size unlike the number of heads, where the two differ.
+        mistakes["the heads were split head-major, permute(2, 0, 1, 3): split them per example, "
+                 "X.reshape(batch, n, heads, d/h).permute(0, 2, 1, 3), so that "
+                 "repeat_interleave(valid_lens, heads) gives each row its example's length"] = \
+            ref_mha(Q, K, V, lens, W, h, head_major=True)
     return mistakes
 
 
@@ -246,10 +257,10 @@ def test_multihead_shape(learner, rng):
 
 
 def test_multihead_values(learner, rng):
-    Q, K, V, W = mha_inputs(rng)
-    lens = torch.tensor([3, 6])
+    Q, K, V, W = mha_inputs(rng, batch=3)  # batch unlike the number of heads (see mha_mistakes)
+    lens = torch.tensor([3, 6, 2])
     got = learner.run(probe_mha, Q, K, V, lens, W, 2)
-    expect_close(got, ref_mha(Q, K, V, lens, W, 2), what="MultiHeadAttention(8, heads=2) output with valid_lens=[3, 6]",
+    expect_close(got, ref_mha(Q, K, V, lens, W, 2), what="MultiHeadAttention(8, heads=2) output with valid_lens=[3, 6, 2]",
                  inputs={"queries": Q, "keys": K, "values": V}, mistakes=mha_mistakes(Q, K, V, lens, W, 2))
 
 
