@@ -59,9 +59,14 @@ def test_boilerplate_sections_give_no_cards():
     assert not any(f in resnet for f in ("定义网络", "测试", "训练", "总结"))
 
 
-@pytest.mark.parametrize("heading", ["本节课程视频地址", "代码实现", "从零开始实现", "感悟", "我的心得", "Kaggle 提交结果", "参考资料", "TODO"])
+def test_the_lesson_after_a_video_link_heading_is_read():
+    text = "# 09 - Softmax 回归\n\n### 🎦 本节课程视频地址 👉\n[![B站](https://example.com/c.jpg)](https://www.bilibili.com/video/BV1)\n\n**回归**\n\n单个连续值输出\n"
+    assert cards(text) == {"回归": "单个连续值输出"}
+
+
+@pytest.mark.parametrize("heading", ["代码实现", "从零开始实现", "感悟", "我的心得", "Kaggle 提交结果", "参考资料", "TODO"])
 def test_a_section_named_as_boilerplate_gives_nothing(heading):
-    assert cards(f"# 笔记\n\n## {heading}\n\n- 术语：一个解释\n\n**粗体标题**\n\n一段说明文字。\n") == {}
+    assert cards(f"# 笔记\n\n## {heading}\n\n- 术语：一个解释\n\n### 小标题\n\n一段说明文字。\n") == {}
 
 
 def test_scores_are_not_facts():
@@ -257,3 +262,30 @@ def test_fixture_chapters():
     assert fixture("问答合集.md").chapter == 9
     assert fixture("线性回归.md").chapter == 3
     assert fixture("残差网络ResNet.md").chapter == 7
+
+
+def test_numbered_problem_questions_and_problem_statements():
+    got = cards("# 笔记\n\n## Q&A\n\n问题1：GRU 为什么比 LSTM 快？\n答：门更少，参数更少。\n")
+    assert got == {"GRU 为什么比 LSTM 快？": "门更少，参数更少。"}
+    # "问题：…" without a question mark is "the problem: …", a generic term under its parent
+    got = cards("# 张量\n\n## 节省内存\n\n- 问题：运行一些操作会为新结果分配内存\n")
+    assert got == {"节省内存 › 问题": "运行一些操作会为新结果分配内存"}
+
+
+def test_a_heading_is_a_title_even_when_it_reads_like_a_clause_and_a_formula_can_explain_it():
+    got = cards("# 笔记\n\n## 从回归到多类 —— 均方损失\n\n对类别进行有效编码\n使用均方损失训练\n\n### 候选隐状态\n\n$$\\tilde{H}_t=\\tanh(X_tW_{xh})$$\n")
+    assert got == {"从回归到多类 —— 均方损失": "对类别进行有效编码\n使用均方损失训练", "候选隐状态": "$$\\tilde{H}_t=\\tanh(X_tW_{xh})$$"}
+
+
+def test_an_outline_is_not_a_glossary():
+    outline = "# 工具\n\n- NumPy：数值计算基础\n- Matplotlib：可视化支持\n- Pandas：数据处理\n- Jupyter：交互式开发\n"
+    assert cards(outline) == {}
+    glossary = "# 复习\n\n- 张量：多维数组\n- 卷积层：用卷积核提取局部特征\n- 注意力：按相似度给值加权\n"
+    assert cards(glossary) == {"张量": "多维数组", "卷积层": "用卷积核提取局部特征", "注意力": "按相似度给值加权"}
+    toc = "# 笔记\n\n## 卷积基础\n\n- 从全连接层到卷积\n- 图像卷积\n- 填充和步幅\n- 池化层\n"
+    assert cards(toc) == {}
+
+
+def test_headings_under_a_video_link_heading_are_the_lesson():
+    text = "# 笔记\n\n## 课程视频\n\n[视频](https://www.bilibili.com/video/BV1)\n\n### 线性模型\n\n- 线性回归：对输入加权求和再加偏差\n"
+    assert cards(text) == {"线性回归": "对输入加权求和再加偏差"}

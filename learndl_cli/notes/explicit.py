@@ -23,7 +23,8 @@ from .text import CODE_RE, clean_inline, has_text, mask, unbold
 
 MAX_NODE = 20_000  # characters: a longer paragraph is not read for cards (and regexes stay fast)
 _BOLD = r"(?:\*\*|__)?"
-Q_RE = re.compile(r"^\s*" + _BOLD + r"\s*(?:Q|问|提问)\s*\d{0,3}\s*[:：]\s*" + _BOLD)
+# "问题1：…", and "问题：…？" (a question mark at the end): "问题：…" alone is "the problem: …"
+Q_RE = re.compile(r"^\s*" + _BOLD + r"\s*(?:Q|问|提问|问题(?=\s*\d)|问题(?=\s*[:：][^\n]*[？?]\s*(?:\*\*|__)?\s*(?:\n|$)))\s*\d{0,3}\s*[:：]\s*" + _BOLD)
 A_RE = re.compile(r"^\s*" + _BOLD + r"\s*(?:A|答|回答|解答|答案)\s*\d{0,3}\s*[:：]\s*" + _BOLD)
 # an answer marker later on the question's own line: "问：…？答：…", "Q: … A: …"
 A_INLINE_RE = re.compile(r"(?:(?<=[？?。.!！\s])|(?<=\*\*))" + _BOLD + r"\s*(?:A|答|回答|答案)\s*\d{0,3}\s*[:：]\s*" + _BOLD)

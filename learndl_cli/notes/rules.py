@@ -54,12 +54,13 @@ NO_FACTS_RE = re.compile(
     r"项目|注意事项|常见问题|更新|阅读|contents|练习|习题|作业|exercise|homework|"
     r"使用指南|使用说明|快速开始|快速上手|目录结构|文件结构|getting started|环境要求|requirements|"  # a README
     r"知识结构|知识体系|知识框架|学习目标|学习路线|路线图|思维导图|roadmap|"  # a map of topics
-    r"视频|video|bilibili|b站|youtube|课件|slides?\b|"  # course-video links
     r"代码|源码|\bcode\b|implementation|从零(开始)?实现|简洁实现|^\W*(\d+[.、]?\s*)?(动手|pytorch\s*)?实现\W*$|demo|"  # code outlines
     r"感悟|心得|体会|感想|随笔|碎碎念|吐槽|后记|闲话|"  # personal reflections
     r"比赛|竞赛|kaggle|排行|排名|成绩|得分|score|leaderboard|提交|submission",  # competition results
     re.I,
 )
+# A course-video link: nothing under it to learn, but the headings below it are the lesson itself.
+VIDEO_RE = re.compile(r"视频|video|bilibili|b站|youtube|课件|slides?\b", re.I)
 SUMMARY_RE = re.compile(r"总结|小结|回顾|要点|summary|recap|takeaway", re.I)
 QA_SECTION_RE = re.compile(r"q\s*&\s*a|\bqa\b|问答|答疑|提问|问题解答|课后问题|疑问|faq", re.I)
 
@@ -70,6 +71,8 @@ def section_kind(section: Section, title: str = "") -> str:
     for text in headings:
         if NO_FACTS_RE.search(text):
             return "none"
+    if section.path and section.path[-1][1] != title and VIDEO_RE.search(section.path[-1][1]):
+        return "none"
     for text in reversed(headings):
         if QA_SECTION_RE.search(text):
             return "qa"
@@ -102,18 +105,18 @@ CLAUSE_END_RE = re.compile(
 CLAUSE_END_CHAR_RE = re.compile(r"(?<!法|规|准|原)则$|(?<!目)的$|(?<!指|命)令$|(?<!假|预)设$|(?<!行|作|成)为$|[是有得即了着说问会如见]$")
 CLAUSE_START_RE = re.compile(
     r"^(首先|然后|其次|接着|最后|因此|所以|于是|那么|如果|假设|假如|例如|比如|也就是|这里|这时|此时|其中|我们|你|"
-    r"可以看到|可见|注意到|但是|但|而且|并且|由于|因为|对于|根据|当|若|如|这|那|它|他|她|则|即|又|还|就|考虑|从|最重要|重要的是|关键是)"
+    r"可以看到|可见|注意到|但是|但|而且|并且|由于|因为|对于|根据|当|若|如|这|那|它|他|她|则|即|又|还|就|考虑|从|最重要|重要的是|关键是|把|将|让|通过)"
 )
 # A picture caption or a pointer to one: "对照结果（左图", "图 3", "如下图", "左图".
 # Words that make a front a sentence: "线性模型可以看成单层神经网络".
-CLAUSE_INSIDE_RE = re.compile(r"的是|可以|看成|看作|就是|应该|应当|需要|能够|可能|不能|无法|我们|他们|大家|所以|因此|但是|如果|导致|使得")
+CLAUSE_INSIDE_RE = re.compile(r"的是|用来|用于|可以|看成|看作|就是|应该|应当|需要|能够|可能|不能|无法|我们|他们|大家|所以|因此|但是|如果|导致|使得")
 # An answer that goes on with a sentence cut at the colon: "和 Papert 一起指出…".
 CONTINUES_RE = re.compile(r"^(和|与|跟|并且|并|而且|而|但是|但|或者|以及|及|那么|所以|因此)")
 CAPTION_RE = re.compile(r"^(如|见|下|上|左|右|此|该)?(图|表|figure|fig\.?|table)\s*\d*\s*$|^(图|表|figure|fig\.?|table)\s*[\d一二三四五六七八九十]", re.I)
 # A question or answer marker: never the front of a term card ("答 → 多隐藏层").
 # A line that is a caption: "图 2：XOR 问题的决策边界", "对照结果（左图：有；右图：无）".
 CAPTION_LINE_RE = re.compile(r"^\s*(\[图片[^\]]*\]\s*)*(图|表|figure|fig\.?|table)\s*[\d一二三四五六七八九十]+(\.\d+)*\s*[：:.．]|[左右上下]图\s*[：:（(]|（[左右上下]图", re.I)
-QA_MARKER_RE = re.compile(r"^(q|a|问|答|回答|解答|答案|提问)\s*\d{0,3}$", re.I)
+QA_MARKER_RE = re.compile(r"^(q|a|问|答|回答|解答|答案|提问)\s*\d{0,3}$|^问题\s*\d{1,3}$", re.I)
 NUMERIC_RE = re.compile(r"^[\d\s.,%:：/+\-–—×xX*()（）=<>≈~≤≥]+$")
 SCORE_RE = re.compile(r"score|分数|得分|成绩|排名|名次|精度|准确率|正确率|accuracy|acc\b|loss|损失值|rank|public|private|榜", re.I)
 OPEN, CLOSE = "（([【{<《“‘「", "）)]】}>》”’」"
@@ -131,8 +134,9 @@ def balanced(text: str) -> bool:
     return depth == 0
 
 
-def front_problem(term: str) -> str:
-    """Why ``term`` cannot be the front of a card ("" when it can)."""
+def front_problem(term: str, heading: bool = False) -> str:
+    """Why ``term`` cannot be the front of a card ("" when it can). A ``heading`` is a title the
+    learner gave a section ("从回归到多类——均方损失"), so it is not checked for clause words."""
     plain = unbold(clean_inline(term)).strip()
     core = re.sub(r"[（(][^）)]*[）)]", "", plain).strip()
     if not plain or not has_text(plain):
@@ -156,6 +160,8 @@ def front_problem(term: str) -> str:
         cjk = sum(is_cjk(ch) for ch in inner)
         if cjk > 12 or re.search(r"称|叫|认为|是|为", inner) and cjk > 6:
             return "the front is a sentence, not a term"
+    if heading:
+        return ""
     if CLAUSE_END_RE.search(bare) or (len(bare) >= 6 and CLAUSE_END_CHAR_RE.search(bare)) or CLAUSE_START_RE.match(bare) and len(bare) > 2:
         return "the colon ends a clause, not a term"
     if len(core) > 8 and CLAUSE_INSIDE_RE.search(core):
@@ -355,6 +361,8 @@ def formula_introduced(node: Node, ctx: Context) -> tuple[str, str] | None:
         return None
     sentence = clean_inline(intro)
     core = re.sub(r"[：:]\s*$", "", sentence)
+    if re.search(r"它|这|此|该|上式|上面|下面", mask(core)):
+        return None  # "将它作为损失：" points outside itself
     if sum(is_cjk(ch) or ch.isalpha() for ch in core) < 6 or len(core) > 80 or not balanced(core) or CLAUSE_START_RE.match(core) and len(core) < 10:
         return None
     split = split_term(sentence)
@@ -566,13 +574,13 @@ def heading_explained(sec: Section, path: str, found: list[Proposal], skipped: C
     ]
     if not left:
         return
-    prose = [n for n in left if n.kind in ("item", "para")]
+    prose = [n for n in left if n.kind in ("item", "para", "math")]
     if not prose or len(left) > 8 or any(len(clean_inline(n.text)) > 300 for n in left) or any(n.kind == "code" for n in left):
         skipped["a heading with too much, too long or only code under it"] += 1
         return
     front = strip_end(re.sub(r"^\d+(\.\d+)*[.、]?\s+", "", sec.shown)) or sec.shown
     front = clean_term(front)
-    why = front_problem(front) or ("the heading names a topic list, not a term" if CONTAINER_RE.search(front) else "")
+    why = front_problem(front, heading=True) or ("the heading names a topic list, not a term" if CONTAINER_RE.search(front) else "")
     back = children_back(left, unused_only=True)
     why = why or back_problem(back, front)
     if why:

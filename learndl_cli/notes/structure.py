@@ -34,6 +34,7 @@ BOLD_LINE_RE = re.compile(r"^\s{0,3}(?:\*\*|__)([^*_\n]{1,40}?)(?:\*\*|__)\s*[�
 # "一、线性回归", "二. 多层感知机": a Chinese ordinal heading (short, no sentence punctuation).
 ORDINAL_HEADING_RE = re.compile(r"^\s{0,3}([一二三四五六七八九十]{1,3})\s*[、.．]\s*([^，。；！？,;!?]{1,30})$")
 QA_LINE_RE = re.compile(r"^\s*(?:Q|A|问|答|提问|回答)\s*\d{0,3}\s*[:：]", re.I)
+LINK_HEADING_RE = re.compile(r"视频|video|bilibili|b站|youtube|地址|链接|link", re.I)
 TABLE_RE = re.compile(r"^\s*\|.*\|\s*$")
 INTRO_END_RE = re.compile(r"(?:[：:]|如下|如下所示|如下式|公式为|表示为|定义为|写成|为)\s*$")
 CALLOUT_END = "\x01"
@@ -243,7 +244,9 @@ def read_sections(text: str, path: str, problems: list[Problem]) -> list[Section
             continue
         soft = soft_heading(lines, i, bool(stack)) if (prev_blank or not stack) and ind <= 3 else None
         if soft is not None and (prev_blank or i == 0 or not lines[i - 1].strip() or HEADING_RE.match(lines[i - 1])):
-            add_section(min(hard_level + 1, 7), soft, lineno, True)
+            # under "### 🎦 本节课程视频地址" a bold line starts the lesson: a sibling, not a child, of it
+            under_link = sections[-1].level == hard_level and LINK_HEADING_RE.search(sections[-1].raw)
+            add_section(max(hard_level, 1) if under_link else min(hard_level + 1, 7), soft, lineno, True)
             stack = []
             prev_blank = True
             i += 1
