@@ -24,6 +24,7 @@ NEW = [
     "style-transfer",
     "word2vec-subsample",
     "skip-gram",
+    "bert-input",
 ]
 
 
