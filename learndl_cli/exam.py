@@ -343,6 +343,7 @@ def run_exam(app, opts: ExamOptions, console, read_line=None, clock: Callable[[]
                 break
     if not any(it.answered for it in items) and not exam.timed_out:
         console.print(Text("\nExam ended before any answer: nothing is recorded.", style="yellow"))
+        _show_due(app, opts, console)
         return None
     if exam.timed_out:
         console.print(Text("\nTime is up.", style="bold red"))

@@ -1,0 +1,179 @@
+"""One truth about what is due: status, status --json, decks list, the quiz header, report (JSON,
+terminal) and the exam give the same numbers, at every step of a simulated history.
+
+The history crosses a study-day boundary (04:00), has learning cards inside the 20-minute
+learn-ahead and later the same day, a used-up new-card limit, buried and suspended cards, and is
+looked at through filters (deck, chapter, tag).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+DECK = """---
+id: {id}
+title: {title}
+chapter: {chapter}
+---
+
+""" + "\n".join("{id} term {n} :: meaning {n}\ntags: {tag}\n".replace("{n}", str(n)) for n in range(1, 9))
+
+# learning steps 1m then 60m: a card rated Good on its first step comes back later today, outside
+# the 20-minute learn-ahead.
+SETTINGS = 'bundled_decks = false\ndeck_paths = ["{path}"]\nfuzz = false\nnew_per_day = 4\nlearning_steps_minutes = [1.0, 60.0]\n'
+
+DAY1 = "2026-03-01T09:00:00+00:00"
+SCOPES = {
+    "all": [],
+    "deck a3": ["--deck", "a3"],
+    "chapter 4": ["--chapter", "4"],
+    "tag even": ["--tag", "even"],
+}
+
+
+@pytest.fixture
+def decks(tmp_path, home):
+    folder = tmp_path / "mydecks"
+    folder.mkdir()
+    (folder / "a3.md").write_text(DECK.format(id="a3", title="A three", chapter=3, tag="odd"), encoding="utf-8")
+    (folder / "b4.md").write_text(DECK.format(id="b4", title="B four", chapter=4, tag="even"), encoding="utf-8")
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "settings.toml").write_text(SETTINGS.format(path=folder.as_posix()), encoding="utf-8")
+    return folder
+
+
+WIDE = {"COLUMNS": "200"}
+HEADER = re.compile(r"left today: new (\d+) · learning (\d+) · review (\d+)")
+LEFT = re.compile(r"Left today[^:]*: \d+ \(new (\d+) · learning (\d+) · review (\d+)")
+EXAM_DUE = re.compile(r"Due today[^:]*: \d+ cards \(learning (\d+) · review (\d+) · new (\d+)\)")
+
+
+def triple(d: dict) -> tuple[int, int, int]:
+    return (d["learning"], d["review"], d["new"])
+
+
+def quiz_header(cli, now, args) -> tuple[int, int, int]:
+    """What the quiz shows on its first screen (or, with nothing due now, in its summary)."""
+    out = cli("quiz", *args, input="q\n", now=now, env=WIDE).output
+    m = HEADER.search(out)
+    if m:
+        new, learning, review = map(int, m.groups())
+        return (learning, review, new)
+    m = LEFT.search(out)
+    if m:
+        new, learning, review = map(int, m.groups())
+        return (learning, review, new)
+    return (0, 0, 0)
+
+
+def exam_due(cli, now, args) -> tuple[int, int, int] | None:
+    """What the exam says is due when it ends (None before any card was seen: no exam then)."""
+    out = cli("exam", "--cards", "1", "--exercises", "0", "--seed", "1", *args, input="q\n", now=now, env=WIDE).output
+    if "no cards seen" in out:
+        return None
+    assert "nothing is recorded" in out, out
+    m = EXAM_DUE.search(out)
+    return tuple(map(int, m.groups())) if m else (0, 0, 0)
+
+
+def every_place(cli, now) -> dict:
+    """Due today per scope, as each command reports it; asserts they agree, returns them."""
+    status = json.loads(cli("status", "--json", now=now).output)
+    listed = {d["id"]: d for d in json.loads(cli("decks", "list", "--json", now=now).output)}
+    by_deck = {d["id"]: d for d in status["decks"]}
+    got = {}
+    for scope, args in SCOPES.items():
+        places = {"quiz": quiz_header(cli, now, args)}
+        if scope == "all":
+            places["status"] = triple(status["due_today"])
+            report = json.loads(cli("report", "--format", "json", now=now).output)
+            places["report"] = triple(report["due_today"])
+            day0 = report["forecast"][0]
+            places["report forecast"] = (report["due_today"]["learning"], day0["cards"] - report["due_today"]["learning"], day0["new"])
+            places["exam"] = exam_due(cli, now, [])
+        if scope.startswith("deck"):
+            deck = args[1]
+            places["status deck row"] = triple(by_deck[deck]["due_today"])
+            places["decks list"] = triple(listed[deck]["due_today"])
+            # due now agrees too
+            assert triple(by_deck[deck]) == triple(listed[deck]["due_now"])
+        if scope.startswith("chapter"):
+            report = json.loads(cli("report", "--format", "json", "--chapter", args[1], now=now).output)
+            places["report --chapter"] = triple(report["due_today"])
+            places["exam --chapter"] = exam_due(cli, now, ["--chapter", args[1]])
+        values = {v for v in places.values() if v is not None}
+        assert len(values) == 1, f"{scope} at {now}: {places}"
+        got[scope] = values.pop()
+    # The text of status shows the same two totals.
+    text = cli("status", now=now, env=WIDE).output
+    for label, key in (("due now", "due"), ("due today", "due_today")):
+        row = next(line for line in text.splitlines() if line.startswith(label))
+        assert [int(x) for x in row.split()[2:]] == list(triple(status[key])), text
+    return got
+
+
+def test_every_place_gives_the_same_numbers_through_a_simulated_history(cli, decks):
+    # Nothing studied yet: the new-card limit (4) caps every scope.
+    start = every_place(cli, DAY1)
+    assert start["all"] == (0, 0, 4) and start["deck a3"] == (0, 0, 4) and start["tag even"] == (0, 0, 4)
+
+    # Day 1: four new cards: Again (back in 1m), Good (back in 60m), Easy (review in days), Again.
+    out = cli("quiz", "--limit", "4", input="\n1\n\n3\n\n4\n\n1\n", now=DAY1, env=WIDE).output
+    assert out.count("→") == 4
+    day1 = every_place(cli, DAY1)
+    # Two Again cards inside the learn-ahead and one Good card later today; the new limit is used up.
+    assert day1["all"] == (3, 0, 0)
+    status = json.loads(cli("status", "--json", now=DAY1).output)
+    assert status["due"] == {"learning": 2, "review": 0, "new": 0}  # due now leaves out the 60m card
+    assert status["held_back"]["new"] == 12
+
+    # Bury one learning card and suspend the other: both leave every count.
+    cli("quiz", input="b\ns\nq\n", now=DAY1)
+    after_flags = every_place(cli, DAY1)
+    assert after_flags["all"] == (1, 0, 0)
+
+    # Later the same study day (03:30 next calendar day, before the 04:00 day start): the 60m card is
+    # due now; still no new cards.
+    late = "2026-03-02T03:30:00+00:00"
+    assert every_place(cli, late)["all"] == (1, 0, 0)
+
+    # A new study day: new cards are back (4), the buried card returns, the suspended one does not.
+    day2 = "2026-03-02T09:00:00+00:00"
+    got = every_place(cli, day2)
+    assert got["all"][2] == 4 and got["all"][0] == 2
+
+
+def test_progress_never_reads_full_while_cards_remain(cli, decks):
+    out = cli("quiz", "--deck", "a3", input="\n1\n\n1\n\n3\nq\n", now=DAY1, env=WIDE).output
+    totals = [(int(a), int(b)) for a, b in re.findall(r"(\d+)/(\d+) left today", out)]
+    assert totals[0] == (0, 4)
+    for done, total in totals:
+        assert done < total  # a card is on screen, so something remains
+    # After an Again the card counts as learning, not gone.
+    learning = [int(m.group(2)) for m in HEADER.finditer(out)]
+    assert learning[1] >= 1
+
+
+def test_new_limit_explains_itself_and_new_adds_cards_with_filters(cli, decks, db):
+    cli("quiz", input="\n3\n" * 4 + "q\n", now=DAY1)  # the day's 4 new cards, all in deck a3
+    out = cli("quiz", "--chapter", "4", input="q\n", now=DAY1, env=WIDE).output
+    assert "Nothing due now (--chapter 4)" in out
+    assert "new-card limit is used up" in out and "8 unseen cards (--chapter 4) wait" in out
+    assert "learndl quiz --chapter 4 --new 4" in out
+    # The next-card line respects the filter: the learning cards of chapter 3 are not "next".
+    assert "Next card (--chapter 4): nothing scheduled" in out
+
+    out = cli("quiz", "--chapter", "4", "--new", "2", input="\n3\n" * 3 + "q\n", now=DAY1, env=WIDE).output
+    new_reviews = list(db().query("select c.deck_id from reviews r join cards c on c.id = r.card_id where r.prev_state = 0"))
+    assert [r["deck_id"] for r in new_reviews].count("b4") == 2
+    assert "new-card limit is used up" in out  # two more, then the raised limit is used up too
+    status = json.loads(cli("status", "--json", now=DAY1).output)
+    assert status["due"]["new"] == 0  # --new was for that session
+
+
+def test_bad_new_option_is_one_line(cli, decks):
+    result = cli("quiz", "--new", "-1", input="q\n", now=DAY1)
+    assert result.exit_code == 2 and "--new must be 0 or more" in result.output
