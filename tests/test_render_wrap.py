@@ -142,3 +142,16 @@ def test_code_blocks_stay_code_and_display_maths_is_indented():
 def test_markdown_inside_a_formula_is_not_read_as_markdown():
     lines = CardText("$a_i * b_j$ 和 $c_k * d$").lines(40)
     assert lines == ["aᵢ ∗ bⱼ 和 cₖ ∗ d"]
+
+
+def test_blank_lines_are_kept_as_written_and_none_are_added():
+    assert CardText("步骤：\n1. 前向\n2. 反向\n\n最后更新参数").lines(40) == [
+        "步骤：", "1. 前向", "2. 反向", "", "最后更新参数"]
+    assert CardText("# 定义\n正文").lines(40) == ["定义", "正文"]
+
+
+def test_a_nested_list_hangs_under_its_parent_item():
+    lines = CardText("- 外层\n  - 内层的一个很长很长很长很长很长很长的条目").lines(20)
+    assert lines[0] == "• 外层"
+    assert lines[1].startswith("  ◦ 内层")
+    assert all(line.startswith("    ") for line in lines[2:]) and len(lines) > 2

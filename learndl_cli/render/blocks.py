@@ -27,17 +27,20 @@ _STYLES = {"strong": "bold", "em": "italic", "s": "strike", "link": "underline"}
 class Para:
     runs: list[Run]
     style: str | None = None  # headings are bold paragraphs
+    gap: bool = True  # a blank line before it (as written: a heading or list right under a line has none)
 
 
 @dataclass
 class Display:
     lines: list[str]
+    gap: bool = True
 
 
 @dataclass
 class Code:
     text: str
     lang: str
+    gap: bool = True
 
 
 @dataclass
@@ -46,21 +49,24 @@ class ListBlock:
     start: int
     items: list[list] = field(default_factory=list)
     tight: bool = True
+    gap: bool = True
 
 
 @dataclass
 class Quote:
     blocks: list
+    gap: bool = True
 
 
 @dataclass
 class Rule:
-    pass
+    gap: bool = True
 
 
 @dataclass
 class Table:
     rows: list[list[list[Run]]]
+    gap: bool = True
 
 
 _parser = None
@@ -81,13 +87,16 @@ def parse_blocks(text: str) -> list:
 
     masked, formulas = split_math(text)
     tree = SyntaxTreeNode(_md().parse(masked))
-    return _blocks(tree.children, formulas)
+    return _blocks(tree.children, formulas, masked.split("\n"))
 
 
-def _blocks(nodes, formulas: list[str]) -> list:
+def _blocks(nodes, formulas: list[str], lines: list[str]) -> list:
     out: list = []
     for node in nodes:
         kind = node.type
+        first = len(out)
+        # A blank line before it in the source (a quote's blank lines are a bare ">").
+        gap = node.map is None or node.map[0] == 0 or not lines[node.map[0] - 1].strip(" \t>")
         if kind == "paragraph":
             out.extend(_paragraph(_inline_runs(node, formulas), formulas))
         elif kind == "heading":
@@ -99,12 +108,12 @@ def _blocks(nodes, formulas: list[str]) -> list:
             start = int(node.attrs.get("start", 1) or 1) if kind == "ordered_list" else 1
             block = ListBlock(kind == "ordered_list", start)
             for item in node.children:
-                block.items.append(_blocks(item.children, formulas))
+                block.items.append(_blocks(item.children, formulas, lines))
                 if any(not _hidden(child) for child in item.children if child.type == "paragraph"):
                     block.tight = False
             out.append(block)
         elif kind == "blockquote":
-            out.append(Quote(_blocks(node.children, formulas)))
+            out.append(Quote(_blocks(node.children, formulas, lines)))
         elif kind == "hr":
             out.append(Rule())
         elif kind == "table":
@@ -116,7 +125,9 @@ def _blocks(nodes, formulas: list[str]) -> list:
         elif kind == "html_block":
             out.append(Para([Run(node.content.rstrip("\n"))]))
         elif node.children:
-            out.extend(_blocks(node.children, formulas))
+            out.extend(_blocks(node.children, formulas, lines))
+        if len(out) > first and first > 0:
+            out[first].gap = gap
     return out
 
 

@@ -36,7 +36,7 @@ def lay_out(blocks: list, width: int, *, tight: bool = False, depth: int = 0) ->
     """Rows for ``blocks`` at ``width`` cells: each a list of runs (one line) or a CodeRow."""
     rows: list = []
     for k, block in enumerate(blocks):
-        if k and not tight:
+        if k and not tight and block.gap:
             rows.append([])
         rows.extend(_block(block, width, depth))
     return rows
