@@ -1,7 +1,9 @@
 """A named mistake must be the real one (docs/exercises.md, "Named mistakes").
 
 The catalogue of named messages is what the checks offer as ``mistakes=`` while they grade the
-reference solution (``api.listing_named_mistakes``). Every one of them is tested both ways:
+reference solution (``api.listing_named_mistakes``), and the keys of a checks module's
+``*MISTAKES`` dicts (for checks that confirm mistakes their own way, such as beam search's).
+Every one of them is tested both ways:
 
 - a variant that makes the mistake gets the name (its ``# expect:`` line is part of the message);
 - a variant with another mistake and a similar symptom does not (a ``# not:`` line naming it).
@@ -55,7 +57,7 @@ def _grade(runner, name: str, path: Path, tmp_path: Path):
 # Exercises whose named messages are not all proven both ways yet (strict: an exercise that becomes
 # fully proven fails here until it is taken off the list).
 NOT_YET = {
-    "additive-attention", "attention-pooling", "autograd", "batch-norm", "beam-search",
+    "additive-attention", "attention-pooling", "autograd", "batch-norm",
     "broadcasting", "conv2d", "cross-entropy", "devices", "dropout", "kfold", "layer-norm",
     "layers", "linear-regression", "lr-scheduler", "mlp", "pooling", "positional-encoding",
     "resnet-block", "rnn", "seq2seq-masking", "softmax", "transformer-block", "weight-decay",
@@ -71,12 +73,25 @@ def test_every_named_message_is_tested_both_ways(runner, name):
     with api.listing_named_mistakes() as named:
         result = runner.grade(ex, ex.solution_path, seed=SEED, meta=False)
     assert result.passed
+    named += [m for m in _declared(runner.load_checks(ex)) if m not in named]
     expects = [f.lower() for _, f in _fragments(name, "expect")]
     nots = [f.lower() for _, f in _fragments(name, "not")]
     untested = [m for m in named if not any(f in m.lower() for f in expects)]
     unguarded = [m for m in named if not any(f in m.lower() for f in nots)]
     assert not untested, f"{name}: no variant makes (# expect:) these named mistakes: {untested}"
     assert not unguarded, f"{name}: no variant with a neighbouring mistake proves (# not:) these names are withheld: {unguarded}"
+
+
+def _declared(module) -> list[str]:
+    """Messages in the module's ``*MISTAKES`` dicts (message → anything; or group → such a dict)."""
+    found = []
+    for attr, value in vars(module).items():
+        if not attr.endswith("MISTAKES") or not isinstance(value, dict):
+            continue
+        for key, item in value.items():
+            group = isinstance(item, dict) and item and all(isinstance(k, str) and " " in k for k in item)
+            found.extend(item if group else [key])
+    return [m for m in found if isinstance(m, str) and " " in m]
 
 
 @pytest.mark.parametrize(
