@@ -299,12 +299,12 @@ def _simulate(app, console, rows, parameters, which: str, yes: bool) -> None:
     from ..interop import simulate as sim
     from ..store.interop import studied_cards
 
-    deck_size = studied_cards(app.db)
+    deck_size = studied_cards(_synced(app))
     if not deck_size:
         raise UserError("no cards to simulate: add a deck first (learndl decks add PATH)", code=1)
     found = sim.habits(rows)
     with console.status("Simulating a year at each retention (fsrs-rs)…"):
-        table_rows = sim.simulate(parameters, deck_size, app.settings.new_per_day, found)
+        table_rows = sim.simulate(parameters, deck_size, app.settings.new_per_day, found, app.settings.maximum_interval_days)
     chosen = sim.best(table_rows)
     habits = f"your {', '.join(found.measured)}" if found.measured else "typical answers (too little history for yours)"
     console.print(

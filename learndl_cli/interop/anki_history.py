@@ -24,7 +24,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from ..scheduler import Memory, Scheduler, SchedulerConfig, State, iso, parse_ts, study_day
+from ..scheduler import SchedulerConfig, State, iso, parse_ts, study_day
 
 QUEUE_SUSPENDED, QUEUE_SCHED_BURIED, QUEUE_USER_BURIED = -1, -2, -3
 QUEUE_NEW, QUEUE_LEARN, QUEUE_REVIEW, QUEUE_DAY_LEARN = 0, 1, 2, 3
@@ -256,34 +256,57 @@ def _prev_state(entry: RevlogEntry, first: bool) -> int:
     return {REVLOG_LEARN: State.LEARNING, REVLOG_REVIEW: State.REVIEW, REVLOG_RELEARN: State.RELEARNING}[entry.type]
 
 
-def plan_card(card: AnkiCard, history: AnkiHistory, config: SchedulerConfig, now: datetime, day_starts_hour: int, tz=None) -> ImportedCard:
-    """Review rows (each with the memory state replayed through learndl's scheduler) and the card's state."""
-    scheduler = Scheduler(SchedulerConfig(**{**config.__dict__, "fuzz": False}))
-    entries = answers(card.revlog)
-    complete = bool(entries) and entries[0].type == REVLOG_LEARN
-    memory = Memory.new()
-    rows = []
-    previous: datetime | None = None
-    for i, e in enumerate(entries):
+def _times(entries: list[RevlogEntry]) -> list[datetime]:
+    """Each answer's time in whole seconds, as learndl keeps it; answers within one second stay apart."""
+    out: list[datetime] = []
+    for e in entries:
         ts = datetime.fromtimestamp(e.ms // 1000, timezone.utc)
-        if previous is not None and ts <= previous:  # learndl keeps whole seconds: answers within one stay apart
-            ts = previous + timedelta(seconds=1)
-        previous = ts
-        before = memory
-        if complete:
-            memory = scheduler.review(memory, e.ease, ts)
+        if out and ts <= out[-1]:
+            ts = out[-1] + timedelta(seconds=1)
+        out.append(ts)
+    return out
+
+
+def replay(histories: list[list[tuple[int, datetime]]], parameters) -> list[list[tuple[float, float]]]:
+    """The memory state (stability, difficulty) after each answer of each history, by fsrs-rs in one
+    batch. Days between answers are whole 24-hour periods, as ``fsrs.Scheduler`` counts them, so the
+    states are the ones learndl's scheduler would have reached."""
+    from fsrs_rs_python import FSRS, FSRSItem, FSRSReview
+
+    items = []
+    for answers_ in histories:
+        steps, last = [], None
+        for rating, ts in answers_:
+            steps.append(FSRSReview(rating, 0 if last is None else int((ts - last).total_seconds() // 86400)))
+            last = ts
+        items.append(FSRSItem(steps))
+    states = FSRS(list(parameters)).historical_memory_state_batch(items) if items else []
+    return [[(float(m.stability), float(m.difficulty)) for m in card] for card in states]
+
+
+def plan_card(card: AnkiCard, history: AnkiHistory, memories: list[tuple[float, float]] | None, config: SchedulerConfig,
+              now: datetime, day_starts_hour: int, tz=None) -> ImportedCard:
+    """Review rows and the card's learndl state. ``memories``: the replayed state after each of
+    ``answers(card.revlog)``, or None when the log does not start with the card's first answer."""
+    entries = answers(card.revlog)
+    times = _times(entries)
+    rows = []
+    for i, (e, ts) in enumerate(zip(entries, times)):
         after_state = _prev_state(entries[i + 1], False) if i + 1 < len(entries) else (card.type or State.LEARNING)
         due = ts + (timedelta(days=e.ivl) if e.ivl > 0 else timedelta(seconds=-e.ivl))
+        stability, difficulty = memories[i] if memories else (None, None)
+        before = {"state": int(_prev_state(e, first=i == 0 and memories is not None)), "reps": i,
+                  "stability": memories[i - 1][0] if memories and i else None,
+                  "difficulty": memories[i - 1][1] if memories and i else None,
+                  "last_review": iso(times[i - 1]) if i else None}
         rows.append({
             "ts": iso(ts), "day": study_day(ts, day_starts_hour, tz), "rating": e.ease, "duration_ms": max(0, e.time_ms),
-            "prev_state": int(_prev_state(e, first=i == 0 and complete)),
-            "state": int(after_state), "stability": memory.stability if complete else None,
-            "difficulty": memory.difficulty if complete else None, "due": iso(due),
-            "prev": json.dumps(before.to_dict()), "kind": "review",
+            "prev_state": before["state"], "state": int(after_state), "stability": stability, "difficulty": difficulty,
+            "due": iso(due), "prev": json.dumps(before), "kind": "review",
         })
     zero = day_zero(history.crt, history.rollover, tz) if history.crt else None
     last = datetime.fromtimestamp(card.data["lrt"], timezone.utc) if isinstance(card.data.get("lrt"), (int, float)) else (
-        parse_ts(rows[-1]["ts"]) if rows else None
+        times[-1] if times else None
     )
     state = int(card.type) if card.type in (0, 1, 2, 3) else State.NEW
     out = {"reps": card.reps, "lapses": card.lapses, "suspended": int(card.queue == QUEUE_SUSPENDED),
@@ -295,8 +318,8 @@ def plan_card(card: AnkiCard, history: AnkiHistory, config: SchedulerConfig, now
     s, d = card.data.get("s"), card.data.get("d")
     if isinstance(s, (int, float)) and isinstance(d, (int, float)) and s > 0:
         stability, difficulty, source = float(s), float(d), "anki"
-    elif complete and memory.stability:
-        stability, difficulty, source = memory.stability, memory.difficulty, "history"
+    elif memories:
+        (stability, difficulty), source = memories[-1], "history"
     else:
         from fsrs_rs_python import FSRS
 
@@ -369,15 +392,23 @@ def import_history(db, deck_id: str, history: AnkiHistory, settings, now: dateti
     for row in store.deck_cards(db, deck_id):
         local.setdefault(row["explicit_id"], {})[row["ordinal"] or ""] = row
     summary = HistorySummary()
-    reviews, states = [], []
+    matched = []
     for (guid, anki_ord), card in history.cards.items():
         siblings = local.get(note_id_for_guid(guid)) or {}
         kind = next(iter(siblings.values()))["kind"] if siblings else None
         row = siblings.get(learndl_ordinal(kind, anki_ord)) if kind else None
-        if row is None:
-            continue
+        if row is not None:
+            matched.append((card, row, answers(card.revlog)))
+    # A log that starts with the card's first answer (a learning one) is the whole history: replay it.
+    whole = [i for i, (_c, _r, entries) in enumerate(matched) if entries and entries[0].type == REVLOG_LEARN]
+    replayed = dict(zip(whole, replay(
+        [[(e.ease, ts) for e, ts in zip(matched[i][2], _times(matched[i][2]))] for i in whole],
+        config.parameters or _defaults(),
+    )))
+    reviews, states = [], []
+    for i, (card, row, _entries) in enumerate(matched):
         summary.cards += 1
-        plan = plan_card(card, history, config, now, settings.day_starts_hour, tz)
+        plan = plan_card(card, history, replayed.get(i), config, now, settings.day_starts_hour, tz)
         have = store.review_keys(db, row["id"])
         for review in plan.reviews:
             key = (review["ts"], review["rating"], "review")

@@ -1,8 +1,8 @@
 """``learndl optimize --simulate``: workload against desired retention, by fsrs-rs's simulator.
 
 For each desired retention in ``RETENTIONS`` fsrs-rs simulates a year of study of the learner's
-deck (its active cards, ``new_per_day`` new ones a day, no daily cap on reviews) with the learner's
-parameters. Where the history has enough of them, the simulation also uses the learner's own habits
+deck (its active cards, ``new_per_day`` new ones a day, the maximum interval, no daily cap on
+reviews) with the learner's parameters. Where the history has enough of them, the simulation also uses the learner's own habits
 (as Anki's simulator does): how often a first answer is Again, Hard, Good or Easy; how a passed review
 splits between Hard, Good and Easy; and the median seconds an answer takes, per state and rating.
 
@@ -77,13 +77,14 @@ def habits(rows) -> Habits:
     return out
 
 
-def _config(deck_size: int, new_per_day: int, found: Habits):
+def _config(deck_size: int, new_per_day: int, found: Habits, max_interval: int):
     from fsrs_rs_python import default_simulator_config
 
     config = default_simulator_config()
     config.deck_size = deck_size
     config.learn_span = DAYS
     config.learn_limit = new_per_day
+    config.max_ivl = float(max_interval)
     config.max_cost_perday = 1e9  # no daily time limit: the table shows what each retention costs
     if found.first_rating_prob:
         config.first_rating_prob = found.first_rating_prob
@@ -97,11 +98,11 @@ def _config(deck_size: int, new_per_day: int, found: Habits):
     return config
 
 
-def simulate(parameters, deck_size: int, new_per_day: int, found: Habits | None = None) -> list[Row]:
+def simulate(parameters, deck_size: int, new_per_day: int, found: Habits | None = None, max_interval: int = 36500) -> list[Row]:
     from fsrs_rs_python import simulate as run
 
     copies = -(-MIN_SIMULATED // max(1, deck_size))
-    config = _config(max(1, deck_size) * copies, max(0, new_per_day) * copies, found or Habits())
+    config = _config(max(1, deck_size) * copies, max(0, new_per_day) * copies, found or Habits(), max_interval)
     rows = []
     for retention in RETENTIONS:
         result = run(list(parameters), retention, config, SEED)
