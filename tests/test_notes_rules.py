@@ -289,3 +289,9 @@ def test_an_outline_is_not_a_glossary():
 def test_headings_under_a_video_link_heading_are_the_lesson():
     text = "# 笔记\n\n## 课程视频\n\n[视频](https://www.bilibili.com/video/BV1)\n\n### 线性模型\n\n- 线性回归：对输入加权求和再加偏差\n"
     assert cards(text) == {"线性回归": "对输入加权求和再加偏差"}
+
+
+def test_hardware_specs_are_not_facts_to_recall():
+    text = "# 深度学习硬件\n\n以一台电脑配置为例：\n- CPU: Intel i7, 0.15TFLOPS\n- DDR4: 32GB\n- GPU：Nvidia Titan X, 12TFLOPS, 16GB显存\n"
+    assert cards(text) == {}
+    assert back_problem("Intel i7, 0.15TFLOPS") == "the answer is a specification or a measurement"

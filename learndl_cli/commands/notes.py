@@ -16,7 +16,6 @@ import typer
 
 from ..context import get_app
 from ..errors import UserError
-from ..notes.reading import read_notes  # noqa: F401  (also reads `learndl import --csv` files)
 
 notes_app = typer.Typer(help="Turn your own Markdown notes into cards.", no_args_is_help=True)
 
@@ -33,6 +32,13 @@ class Plan:
     target: Path
     text: str = ""
     cards: int = 0
+
+
+def read_notes(path: Path) -> tuple[str, str]:
+    """A notes (or CSV) file's text and a warning line; refuses empty and binary files (one line)."""
+    from ..notes.reading import read_notes as read
+
+    return read(path)
 
 
 @notes_app.command("import")

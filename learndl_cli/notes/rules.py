@@ -98,7 +98,7 @@ RELATIONAL_RE = re.compile(r"^(vs\.?|versus|与|和|跟|同|对比|相比|比较
 # A colon that ends a clause, not a term: "首先令：", "可以得到：", "结果如下：", "我们有：".
 CLAUSE_END_RE = re.compile(
     r"(记作|记为|如下|如下所示|所示|得到|可得|就是|等于|变成|变为|即为|可以|认为|发现|提到|指出|如图|例如|比如|"
-    r"包括|包含|分为|分成|满足|推出|推导出|首先令|我们有|可以得到|有如下)$"
+    r"包括|包含|分为|分成|满足|推出|推导出|首先令|我们有|可以得到|有如下|为例|举例)$"
 )
 # One character that ends a clause ("…进行计算得：", "…时则："), in a front long enough to be one;
 # not in the nouns that end so too (法则, 目的, 指令).
@@ -194,6 +194,8 @@ def back_problem(back: str, front: str = "", question: bool = False) -> str:
         return "the line holds several term：definition pairs"
     if not question and CONTINUES_RE.match(plain):
         return "the answer goes on with a sentence cut at its colon"
+    if sum(is_cjk(ch) for ch in plain) < 4 and re.search(r"\d\s*(GB|MB|TB|KB|GHz|MHz|TFLOPS|GFLOPS|FLOPS|ns|ms|μs|us|核)(?![A-Za-z])", mask(plain), re.I):
+        return "the answer is a specification or a measurement"
     if NUMERIC_RE.match(plain) and (SCORE_RE.search(front) or re.search(r"\d\.\d{3,}", plain)):
         return "the answer is a measured score"
     prose = re.sub(r"```.*?```|~~~.*?~~~", "", back, flags=re.S)
