@@ -74,9 +74,23 @@ def dists_mistakes(X, Y):
             xx[None, :] + yy[:, None] - 2 * xy if X.shape[0] == Y.shape[0] else D + 1e9,
         "the norms are broadcast along the wrong axis: ||x_i||^2 must be a column (n, 1), not a row":
             xx[None, :] + yy[None, :] - 2 * xy if X.shape[0] == Y.shape[0] else D + 1e9,
-        "summed the squares over the wrong dimension: sum over the feature dimension d (the last one)": D.T if D.shape[0] == D.shape[1] else D + 1e9,
+        "the pairs are transposed: D[i, j] compares row i of X with row j of Y, so subtract X[:, None, :] - Y[None, :, :] "
+        "(the result is (n, m))": D.T if D.shape[0] == D.shape[1] else D + 1e9,
         "forgot to square the differences": (X64[:, None, :] - Y64[None, :, :]).sum(-1),
+        "summed absolute differences (the L1 distance): square each difference, (x - y) ** 2": (X64[:, None, :] - Y64[None, :, :]).abs().sum(-1),
     }
+
+
+ROWWISE = ("compared row i of X with row i of Y only (X - Y pairs rows, it does not broadcast): "
+           "X[:, None, :] - Y[None, :, :] compares every row of X with every row of Y")
+
+
+def expect_pairs(D, X, Y, **kw):
+    """A (n,) result equal to the row-by-row distances is the classic no-broadcast mistake."""
+    if (isinstance(D, torch.Tensor) and D.device.type != "meta" and X.shape == Y.shape and tuple(D.shape) == (X.shape[0],)
+            and torch.allclose(D.double(), ((X.double() - Y.double()) ** 2).sum(-1), atol=1e-4, rtol=1e-4)):
+        fail(f"pairwise_sq_dists(X, Y) has shape {tuple(D.shape)}, expected {(X.shape[0], Y.shape[0])}: {ROWWISE}")
+    expect_close(D, ref_dists(X, Y), mistakes=dists_mistakes(X, Y), **kw)
 
 
 def ref_one_hot(y, num_classes):
@@ -89,8 +103,7 @@ def ref_one_hot(y, num_classes):
 def test_sq_dists_square_inputs(learner, rng):
     X, Y = rng.normal((6, 4)), rng.normal((6, 4)) + 0.5
     D, *_ = learner.run(probe_dists, X, Y)
-    expect_close(D, ref_dists(X, Y), what="pairwise_sq_dists(X, Y) with n == m", inputs={"X": X, "Y": Y},
-                 atol=1e-4, mistakes=dists_mistakes(X, Y))
+    expect_pairs(D, X, Y, what="pairwise_sq_dists(X, Y) with n == m", inputs={"X": X, "Y": Y}, atol=1e-4)
 
 
 def test_sq_dists_values(learner, rng):
@@ -133,7 +146,9 @@ def test_one_hot_values(learner, rng):
     y[0], y[1] = 0, 4
     got = learner.run(probe_one_hot, y, 5)
     expect_close(got, ref_one_hot(y, 5), what="one_hot(y, 5)", inputs={"y": y}, atol=0, rtol=0, mistakes={
-        "the 1s are in the wrong place: row i must have its 1 in column y[i]": 1 - ref_one_hot(y, 5),
+        "the 0s and 1s are swapped: row i has a 1 in column y[i] and 0 elsewhere (==, not !=)": 1 - ref_one_hot(y, 5),
+        "the classes were numbered from 1: column j stands for class j, so compare y with torch.arange(num_classes)":
+            (y[:, None] == torch.arange(1, 6)[None, :]).float(),
     })
 
 

@@ -1,4 +1,5 @@
-# expect: the norms are broadcast along the wrong axis
+# expect: must be a column (n, 1), not a row
+# not: forgot to square the differences
 import torch
 
 
