@@ -673,3 +673,26 @@ def test_marks_are_not_scripts_and_transpose_follows_the_style():
     assert latex_to_unicode(r"\mathbf{w}^*, \mathbf{X}^\top, y_q") == "𝐰∗, 𝐗^T, y_q"
     assert latex_to_unicode(r"\sqrt[3]{x}") == "³√x"
     assert latex_to_unicode(r"\sqrt[3]{x} + y_q") == "x^(1/3) + y_q"
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from learndl_cli.mathtext.symbols import SUB, SUP  # noqa: E402
+
+_SCRIPT_GLYPHS = (set(SUB.values()) | set(SUP.values())) - set(",′″∗†°")
+_atom = st.sampled_from(["x", "y", r"\mathbf{W}", r"\theta", "2", r"\hat{y}", r"\sum", r"\max", "(a+b)"])
+_script = st.sampled_from(["i", "q", "t-1", "(i)", "(q)", r"h\times q", "2", "T", r"\top", "*", "n", "xy", "k"])
+_term = st.tuples(_atom, st.sampled_from(["", "_"]), _script, st.sampled_from(["", "^"]), _script).map(
+    lambda t: t[0] + (f"{t[1]}{{{t[2]}}}" if t[1] else "") + (f"{t[3]}{{{t[4]}}}" if t[3] else ""))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_term, min_size=1, max_size=6), st.sampled_from([" + ", ", ", " = ", " "]))
+def test_no_formula_mixes_script_styles(terms, sep):
+    src = sep.join(terms)
+    out = render_formula(src)
+    has_unicode = any(ch in _SCRIPT_GLYPHS for ch in out.text)
+    has_fallback = "_" in out.text or "^" in out.text
+    assert not (has_unicode and has_fallback), (src, out)
+    assert out.text == render_formula(src).text  # the same LaTeX, the same text

@@ -155,3 +155,29 @@ def test_a_nested_list_hangs_under_its_parent_item():
     assert lines[0] == "• 外层"
     assert lines[1].startswith("  ◦ 内层")
     assert all(line.startswith("    ") for line in lines[2:]) and len(lines) > 2
+
+
+_sentence = st.lists(st.sampled_from(
+    ["深度学习", "模型的参数", "，", "。", "（例如", "）", "gradient descent", " ", "$\\mathbf{W}_q \\in \\mathbb{R}^{h\\times q}$",
+     "$x_i$", "**重点**", "`loss.backward()`", "$\\frac{a+b}{c}$", "；", "the learning rate"]),
+    min_size=1, max_size=12).map("".join)
+_block = st.one_of(
+    _sentence,
+    st.lists(_sentence, min_size=1, max_size=4).map(lambda items: "\n".join(f"- {s}" for s in items)),
+    st.lists(_sentence, min_size=1, max_size=4).map(lambda items: "\n".join(f"{k + 1}. {s}" for k, s in enumerate(items))),
+    st.lists(_sentence, min_size=2, max_size=3).map("\n".join),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_block, min_size=1, max_size=4).map("\n\n".join), st.integers(min_value=12, max_value=100))
+def test_a_laid_out_card_fits_its_width_and_loses_nothing(side, width):
+    from learndl_cli.mathtext import render_math
+
+    lines = CardText(side).lines(width)
+    assert all(cell_len(line) <= width for line in lines), (width, lines)
+
+    def letters(s: str) -> list[str]:
+        return sorted(ch for ch in s if ch.isalpha())
+
+    assert letters("".join(lines)) == letters(render_math(side))

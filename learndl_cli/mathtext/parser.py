@@ -387,6 +387,19 @@ class _Parser:
         elif len(name) == 1 and not name.isalpha():
             # \| \{ \} \% … or an unknown one-character command: the character itself.
             add([{"|": "‖", "*": "∗"}.get(name, name), ORDK, None, None])
+        elif name in ("newcommand", "renewcommand", "providecommand", "def"):
+            # A macro definition shows nothing: \newcommand{\R}{\mathbb{R}}, \def\R{…}.
+            if self.i < self.n and self.s[self.i] == "*":
+                self.i += 1
+            self._skip_ws()
+            if self.s.startswith("\\", self.i):
+                self.i += 1
+                self._read_name()
+            else:
+                self._raw_group()
+            while self._optional() is not None:
+                pass
+            self._raw_group()
         elif name in WRAP_MACROS:
             left, right = WRAP_MACROS[name]
             add([left + self.arg(script) + right, ORDK, None, None])

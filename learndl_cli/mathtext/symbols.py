@@ -35,7 +35,7 @@ ORD = {
     "colon": ":", "surd": "√", "uparrow": "↑", "downarrow": "↓", "Uparrow": "⇑",
     "Downarrow": "⇓", "updownarrow": "↕", "sharp": "♯", "flat": "♭", "natural": "♮",
     "textasciitilde": "~", "textbackslash": "\u29f5", "lgroup": "(",
-    "rgroup": ")", "qed": "∎",
+    "rgroup": ")", "qed": "∎", "because": "∵", "therefore": "∴",
 }
 
 # Binary operators (spaced at top level).
