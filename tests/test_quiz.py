@@ -197,3 +197,146 @@ def test_e_opens_the_source_line_in_the_editor_and_reloads_the_card(cli, deck_di
     assert "返回什么值？" in result.output
     row = next(db().query("select front, reps from cards where id = ?", [first["id"]]))
     assert "返回什么值？" in row["front"] and row["reps"] == 1
+
+
+# ---------------------------------------------------------------- every key says what it did
+
+
+def test_each_key_prints_what_happened(cli, deck_dir, db):
+    result = cli("quiz", input="u\ns\nb\nu\nq\n")
+    out = result.output
+    assert result.exit_code == 0, out
+    assert "Nothing to undo yet" in out  # u before anything happened
+    assert "Suspended:" in out and "Buried: this card comes back tomorrow" in out
+    assert "Undone: the bury." in out
+    flags = list(db().query("select suspended, buried_until from cards where suspended = 1 or buried_until != ''"))
+    assert len(flags) == 1 and flags[0]["suspended"] == 1  # the bury was undone, the suspend stands
+
+
+def test_undo_after_reveal_names_the_answer_it_takes_back(cli, deck_dir, db):
+    out = cli("quiz", input="\n4\n\nu\nq\n").output
+    assert "Undone: your Easy." in out
+    assert reviews(db) == []
+
+
+def test_quiz_help_lists_the_keys(cli):
+    out = cli("quiz", "--help", env={"COLUMNS": "100"}).output
+    for key in ("1 Again", "2 Hard", "3 Good", "4 Easy", "u undo", "s suspend", "b bury", "e edit", "q quit", "--type", "--new"):
+        assert key in out, key
+
+
+# ---------------------------------------------------------------- type-in answers
+
+
+def test_type_in_shows_a_character_diff_and_still_rates(cli, deck_dir, db):
+    # The first card asks what numel() returns: "元素的总数 (number of elements)"; a typo is marked.
+    result = cli("quiz", "--type", "--limit", "1", input="number of elemants\n2\n", env={"COLUMNS": "120"})
+    out = result.output
+    assert result.exit_code == 0, out
+    assert "you typed  number of elemants" in out and "the answer number of elements" in out
+    assert [r["rating"] for r in reviews(db)] == [2]
+
+
+def test_type_in_accepts_chinese_and_either_half(cli, deck_dir, db):
+    out = cli("quiz", "--type", "--limit", "1", input="元素的总数\n3\n").output
+    assert "✓ right" in out and [r["rating"] for r in reviews(db)] == [3]
+
+
+def test_type_in_reads_a_whole_line_from_a_terminal(deck_dir, home):
+    """In a real terminal (a pty), a line typed through an input method arrives as multi-byte
+    characters at once; type mode reads the whole line, not single keys."""
+    import pty
+    import select
+
+    env = {**os.environ, "LEARNDL_HOME": str(home), "LEARNDL_NOW": NOW, "TZ": "UTC", "COLUMNS": "120"}
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the quiz on the pty
+        os.execve(sys.executable, [sys.executable, "-m", "learndl_cli", "quiz", "--type", "--limit", "1"], env)
+    output = b""
+
+    def read_until(marker: bytes) -> None:
+        nonlocal output
+        while marker not in output:
+            ready, _, _ = select.select([fd], [], [], 120)
+            assert ready, output.decode("utf-8", "replace")
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
+
+    read_until("type the answer".encode())
+    os.write(fd, "元素的总数\r".encode("utf-8"))
+    read_until(b"Easy")
+    os.write(fd, b"3")
+    read_until(b"Done for now")
+    os.waitpid(pid, 0)
+    text = output.decode("utf-8", "replace")
+    assert "✓ right" in text, text
+
+
+# ---------------------------------------------------------------- editing a bundled card
+
+
+@pytest.fixture
+def bundled(tmp_path, home, monkeypatch):
+    """The fixture deck as if it were bundled with learndl (inside the install)."""
+    import shutil
+
+    folder = tmp_path / "install" / "decks"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "decks", folder)
+    monkeypatch.setattr("learndl_cli.decks.decks_dir", lambda: folder)
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "settings.toml").write_text("fuzz = false\n", encoding="utf-8")
+    return folder / "basics.md"
+
+
+def editor(tmp_path, old: str, new: str) -> dict:
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import sys, pathlib\n"
+        "p = pathlib.Path(sys.argv[2])\n"
+        f"p.write_text(p.read_text().replace({old!r}, {new!r}))\n"
+    )
+    return {"EDITOR": f"{sys.executable} {script}"}
+
+
+def test_editing_a_bundled_card_copies_the_deck_and_keeps_progress(cli, bundled, home, db, tmp_path):
+    original = bundled.read_text(encoding="utf-8")
+    cli("quiz", "--limit", "1", input="\n3\n")  # one card answered: it has history
+    before = {r["id"]: r for r in db().query("select id, reps, state, note_id from cards where active = 1")}
+    result = cli("quiz", "--limit", "1", input="e\ny\n\n3\n", env=editor(tmp_path, "广播 (broadcasting)", "广播机制 (broadcasting)"))
+    out = result.output
+    assert result.exit_code == 0, out
+    assert "bundled deck basics" in out and "Copied to" in out
+    copy = home / "decks" / "basics.md"
+    assert "广播机制" in copy.read_text(encoding="utf-8")
+    assert bundled.read_text(encoding="utf-8") == original  # the install is never written
+    after = {r["id"]: r for r in db().query("select id, reps, state, path from cards where active = 1")}
+    assert set(after) == set(before)  # every card kept its identity (and so its history)
+    assert all(r["path"] == str(copy.resolve()) for r in after.values())
+    assert sum(r["reps"] for r in after.values()) == 2
+    assert cli("decks", "validate").exit_code == 0
+    listed = json.loads(cli("decks", "list", "--json").output)
+    assert [d["id"] for d in listed] == ["basics"]
+
+
+def test_declining_the_copy_edits_nothing(cli, bundled, home, tmp_path):
+    original = bundled.read_text(encoding="utf-8")
+    out = cli("quiz", "--limit", "1", input="e\nn\nq\n", env=editor(tmp_path, "返回", "XX")).output
+    assert "Not copied; nothing was edited." in out
+    assert bundled.read_text(encoding="utf-8") == original and not (home / "decks").exists()
+
+
+def test_a_newer_bundled_deck_is_announced_once_and_the_copy_kept(cli, bundled, home, tmp_path):
+    cli("quiz", "--limit", "1", input="e\ny\nq\n", env=editor(tmp_path, "广播 (broadcasting)", "广播机制 (broadcasting)"))
+    bundled.write_text(bundled.read_text(encoding="utf-8") + "\n新卡 :: 新的答案\n", encoding="utf-8")  # an upgrade
+    first = cli("status").output
+    assert "The bundled deck basics changed in this version" in first and "is kept" in first
+    second = cli("status").output
+    assert "changed in this version" not in second
+    fronts = " ".join(r for r in cli("decks", "list", "--json").output.splitlines())
+    assert "basics" in fronts
+    assert "广播机制" in (home / "decks" / "basics.md").read_text(encoding="utf-8")

@@ -4,6 +4,7 @@ in the report is recomputed here from the raw rows, independently of the report'
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 import tomllib
@@ -406,3 +407,52 @@ def test_true_retention_per_chapter(cli, studied):
         assert c["true_retention_30d"] == {
             "reviews": total, "passed": passed, "retention": pytest.approx(passed / total, abs=1e-4) if total else None,
         }
+
+
+# ---------------------------------------------------------------- wording and layout
+
+
+def test_report_out_prints_the_path(cli, studied, tmp_path):
+    for fmt in ("html", "markdown", "json", "terminal"):
+        target = tmp_path / f"r.{fmt}"
+        result = cli("report", "--format", fmt, "--out", str(target))
+        assert result.exit_code == 0 and result.output.strip() == f"Wrote {target.resolve()}"
+        assert target.stat().st_size > 0
+
+
+def test_html_never_says_1_days_and_no_reviews_fits(cli, home, deck_dir, tmp_path):
+    import re as regex
+
+    cli("quiz", "--limit", "1", input="\n3\n")  # one review on one day: the 7-day retention has no review-state reviews
+    page = tmp_path / "r.html"
+    cli("report", "--format", "html", "--out", str(page))
+    html = page.read_text(encoding="utf-8")
+    assert not regex.search(r"\b1 (days|reviews)\b", html) and "on 1 day" in html
+    # "no reviews" sits inside its bar (x from 110 to 400 of a 460-wide chart), not in the 60px margin.
+    xs = [float(x) for x in regex.findall(r'<text x="([\d.]+)"[^>]*>no reviews</text>', html)]
+    assert xs and all(x + len("no reviews") * 7 <= 400 for x in xs)
+    terminal = cli("report").output
+    assert not regex.search(r"\b1 (days|reviews)\b", terminal) and "on 1 day" in terminal
+
+
+def test_weakest_chapter_is_below_the_target_or_not_called_weakest(cli, studied):
+    data = report_json(cli)
+    for step in data["next_steps"]:
+        m = re.search(r"recall (\d+)%", step["text"])
+        if "Weakest" in step["text"]:
+            assert m and int(m.group(1)) < round(data["desired_retention"] * 100), step
+    data["chapters"][0]["retrievability"] = 0.999
+    from learndl_cli.report.data import load_exercises, next_steps
+
+    for c in data["chapters"]:
+        c["retrievability"] = 0.999 if c["retrievability"] is not None else None
+    steps = next_steps(data, load_exercises(), {})
+    texts = " ".join(s["text"] for s in steps)
+    assert "Weakest" not in texts and "at or above your 90% target" in texts
+
+
+def test_terminal_forecast_labels_today_whole_at_80_columns(cli, studied):
+    out = cli("report", env={"COLUMNS": "80"}).output
+    block = out[out.index("Forecast"):]
+    labels = next(line for line in block.splitlines() if line.lstrip().startswith("today"))
+    assert "tod " not in labels and len(labels.rstrip()) <= 80

@@ -160,7 +160,7 @@ def heatmap_svg(data: dict) -> str:
             out.append(f'<text x="{x}" y="13" font-size="11" fill="#656d76">{day.strftime("%b")}</text>')
             last_month, last_x = day.month, x
         colour = HEAT[heat_level(d["reviews"], hm["max"])]
-        out.append(f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" rx="4" fill="{colour}"><title>{d["day"]}: {d["reviews"]} reviews</title></rect>')
+        out.append(f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" rx="4" fill="{colour}"><title>{d["day"]}: {counted(d["reviews"], "review")}</title></rect>')
     out.append("</svg>")
     return "".join(out)
 
