@@ -92,6 +92,7 @@ GENERIC_TERMS = {
     "局限", "局限性", "改进", "本质", "核心思想", "思想", "主要思想", "直觉", "直观理解", "理解", "含义", "意义",
     "输入", "输出", "参数", "形状", "训练", "预测", "推理", "流程", "过程", "结构", "架构", "特征", "性质",
     "门", "模型", "数据", "损失", "梯度", "结果", "场景", "适用场景", "使用场景", "缺陷", "不足", "问题所在",
+    "相关术语", "术语", "常用库", "常用函数", "常用方法", "常用操作", "注意事项", "小技巧", "技巧",
 }
 # Fronts that only make sense after their parent: "VS 线性回归", "与 RNN 的区别", "训练时".
 RELATIONAL_RE = re.compile(r"^(vs\.?|versus|与|和|跟|同|对比|相比|比较|区别|不同|相同|优点|缺点|好处|坏处)|(时|中|后|前|下)$", re.I)
@@ -152,7 +153,7 @@ def front_problem(term: str, heading: bool = False) -> str:
     bare = strip_end(re.sub(r"^\d{1,3}[、.．)]\s*", "", core))
     if "代码" in bare:
         return "the front is about code, not a fact"
-    if QA_MARKER_RE.match(bare):
+    if QA_MARKER_RE.match(bare) or QA_SECTION_RE.search(bare):
         return "the front is a question or answer marker"
     if CAPTION_RE.match(bare) or CAPTION_LINE_RE.search(plain):
         return "the front is a picture caption"
@@ -534,7 +535,8 @@ def structure_cards(sections: list[Section], path: str, skipped: Counter, title:
                     term = clean_term(split[0])
                 elif bold and not front_problem(bold.group(1)):
                     term = clean_term(bold.group(1))
-        child_ctx = Context(ctx.section, ctx.kind, term if term and not needs_context(term) else (f"{ctx.parent_term} › {term}" if term and ctx.parent_term else term or ctx.parent_term))
+        # the children of "问题：…" are qualified as "问题" was: by the term or heading above it
+        child_ctx = Context(ctx.section, ctx.kind, term if term and not needs_context(term) else (ctx.parent_term or ctx.section.shown))
         outline_kids = is_outline(node.children)
         for child in node.children:
             visit(child, child_ctx, outline_kids)
@@ -585,6 +587,8 @@ def heading_explained(sec: Section, path: str, found: list[Proposal], skipped: C
     why = front_problem(front, heading=True) or ("the heading names a topic list, not a term" if CONTAINER_RE.search(front) else "")
     back = children_back(left, unused_only=True)
     why = why or back_problem(back, front)
+    if not why and all(n.kind == "item" for n in left) and len(re.sub(r"\[图片[^\]]*\]|[-*\s`#>]", "", back)) < 10:
+        why = "the heading has too little under it (a topic, not an explanation)"
     if why:
         skipped[why] += 1
         return
