@@ -1,4 +1,5 @@
 # expect: overflows for large logits
+# not: subtracted the global max
 import torch
 
 
