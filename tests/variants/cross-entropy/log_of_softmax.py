@@ -1,4 +1,5 @@
 # expect: took the log of the softmax
+# not: subtracted the global max
 import torch
 
 

@@ -1,4 +1,5 @@
 # expect: return one loss per example
+# not: the loss has the wrong sign
 import torch
 
 

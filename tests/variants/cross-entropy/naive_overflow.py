@@ -1,4 +1,5 @@
 # expect: overflows for large logits
+# not: took the log of the softmax
 import torch
 
 
