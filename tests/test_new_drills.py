@@ -25,6 +25,7 @@ NEW = [
     "word2vec-subsample",
     "skip-gram",
     "bert-input",
+    "mlm-masking",
 ]
 
 
