@@ -198,3 +198,9 @@ def test_notes_about_no_single_chapter_are_your_notes_not_set_up(cli, notes_home
     again = cli("notes", "import", str(mixed), "--chapter", "2")
     assert again.exit_code == 0 and "chapter 2 (--chapter)" in again.stdout
     assert {r["chapter"] for r in db().query("select chapter from cards where active = 1")} == {2}
+
+
+def test_the_deck_ids_in_the_docs_are_the_ones_made():
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "interop.md").read_text(encoding="utf-8")
+    for stem in ("线性回归", "多层感知机", "d2l笔记"):
+        assert f"`{stem}.md` → `{deck_id_for(stem)}`" in doc
