@@ -40,18 +40,9 @@ def _side(text: str) -> str:
 
 
 def _children_text(node: Node) -> str:
-    rows: list[str] = []
+    from .rules import children_back  # the same rendering as the structure rules' answers
 
-    def add(n: Node, depth: int) -> None:
-        lines = n.text.split("\n")
-        rows.append("  " * depth + ("- " if n.kind == "item" else "") + lines[0])
-        rows.extend("  " * depth + ("  " if n.kind == "item" else "") + ln for ln in lines[1:])
-        for c in n.children:
-            add(c, depth + 1)
-
-    for c in node.children:
-        add(c, 0)
-    return "\n".join(rows)
+    return children_back(node.children)
 
 
 def split_question(text: str) -> tuple[str, str] | None:
