@@ -26,6 +26,7 @@ NEW = [
     "skip-gram",
     "bert-input",
     "mlm-masking",
+    "textcnn",
 ]
 
 
