@@ -3,7 +3,8 @@
 - From the process start to the first card on screen, against the bare imports (goal ≤ 1.5×).
 - From a keypress to the next card, with the answer committed, measured in-process over 1,000
   scripted answers on the scale data set (goal: median ≤ 20 ms). One step is what the quiz loop
-  does: save the answer, choose the next card, compute its rating intervals and render it.
+  does: save the answer, choose the next card, compute its rating intervals, count what is left
+today for the progress line (``store/due.py``) and render both.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def keypress_to_next_card(home: Path, answers: int = 1000) -> list[float]:
     os.environ["LEARNDL_HOME"] = str(home)
     from rich.console import Console
 
+    from learndl_cli.commands.quiz import _progress
     from learndl_cli.config import load_settings
     from learndl_cli.decks import sync
     from learndl_cli.render import card_panel
@@ -82,6 +84,7 @@ def keypress_to_next_card(home: Path, answers: int = 1000) -> list[float]:
         card = session.next_card()
         if card is not None:
             session.intervals(card)
+            console.print(_progress(session))
             console.print(card_panel(card, titles, revealed=False))
         times.append(time.perf_counter() - start)
         console.file.seek(0)

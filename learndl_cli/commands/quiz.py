@@ -86,14 +86,18 @@ def _when(ts, now) -> str:
     return f"in {format_interval(ts - now)} ({local:%Y-%m-%d %H:%M})"
 
 
-def _front(console: Console, keys: Keys, session, card, titles, type_in: bool) -> None:
+def _front(console: Console, keys: Keys, session, card, titles, type_in: bool) -> Table:
+    """Show the card's front under the progress line; returns the progress line (nothing is saved
+    until the answer, so the reveal screen shows it again as it is)."""
     from ..render import card_panel
 
     if keys.tty:
         console.clear()
-    console.print(_progress(session))
+    header = _progress(session)
+    console.print(header)
     console.print(card_panel(card, titles, revealed=False))
     console.print(Text(TYPE_HINT if type_in else HINT, style="dim"))
+    return header
 
 
 def _read_front(keys: Keys, accepted) -> tuple[str, str | None]:
@@ -195,7 +199,7 @@ def run_quiz(app, options, console: Console, type_in: bool = False) -> int:
                 session.shown(card)
                 started = time.monotonic()
                 accepted = accepted_answers(card) if type_in else None
-                _front(console, keys, session, card, titles, bool(accepted))
+                header = _front(console, keys, session, card, titles, bool(accepted))
                 action, detail = _read_front(keys, accepted)
                 if action != REVEAL:
                     quit_early, pending = _key_action(action, app, session, card, console, keys)
@@ -205,7 +209,7 @@ def run_quiz(app, options, console: Console, type_in: bool = False) -> int:
                 intervals = session.intervals(card)
                 if keys.tty:
                     console.clear()
-                    console.print(_progress(session))
+                    console.print(header)
                 console.print(card_panel(card, titles, revealed=True))
                 if accepted and detail:
                     _show_diff(console, detail, accepted)

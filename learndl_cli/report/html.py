@@ -247,7 +247,8 @@ def render(data: dict) -> str:
     redrills = sum(d["redrills"] for d in data["forecast"])
     parts.append(
         f"<section><h2>Forecast: next 14 days</h2>{forecast_svg(data)}"
-        f'<p class="note">Cards due per study day (today includes overdue cards)'
+        f'<p class="note">Cards due per study day; today is what is due today, overdue included, as <code>learndl status</code> counts it'
+        f'{" (and " + counted(data["forecast"][0].get("new", 0), "new card") + ")" if data["forecast"] and data["forecast"][0].get("new") else ""}'
         f'{"; ● exercise re-drills (" + str(redrills) + ")" if redrills else ""}.</p></section>'
     )
     parts.append("</div>")
