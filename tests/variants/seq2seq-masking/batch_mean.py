@@ -1,4 +1,5 @@
 # expect: one loss per sequence
+# not: averaged over the valid steps only
 import torch
 from torch import nn
 
