@@ -20,8 +20,10 @@ OPENING = "（「《"
 FORMULAS = ["𝐰∗ = (𝐗ᵀ 𝐗)⁻¹ 𝐗ᵀ 𝐲", "xᵢ", "∂l/∂𝐖", "ŷ = softmax(𝐨)", "a + b, c",
             "𝐇 = σ(𝐗𝐖ₓₕ + 𝐛ₕ)", "𝐖_q ∈ ℝ^(h×q)", "f(x) = (x + 1)(x - 1)"]
 
+# A bracket glued to a formula wider than the line cannot keep both rules (see
+# test_a_bracket_glued_to_a_too_wide_formula); words here never end with "(".
 latin_word = st.text("abcdefghijklmnopqrstuvwxyz().,", min_size=1, max_size=14).map(
-    lambda w: w.lstrip(".,)") or "w")
+    lambda w: w.lstrip(".,)").rstrip("(") or "w")
 cjk_phrase = st.builds(
     lambda opening, chars, closing: opening + chars + closing,
     st.sampled_from(["", ""] + list(OPENING)),
@@ -181,3 +183,18 @@ def test_a_laid_out_card_fits_its_width_and_loses_nothing(side, width):
         return sorted(ch for ch in s if ch.isalpha())
 
     assert letters("".join(lines)) == letters(render_math(side))
+
+
+def test_a_link_shows_where_it_goes():
+    assert CardText("见 [d2l](https://d2l.ai) 和 <https://zh.d2l.ai>").lines(80) == [
+        "见 d2l (https://d2l.ai) 和 https://zh.d2l.ai"]
+
+
+def test_a_bracket_glued_to_a_too_wide_formula():
+    """Kinsoku gives way only where keeping it would cut a formula piece that fits a line."""
+    lines = texts(wrap([Run("见("), Run("f(x) = (x + 1)(x - 1)", atom=True)], 8))
+    assert lines[:2] == ["见", "(f(x) ="]  # the bracket goes down with the formula
+    lines = texts(wrap([Run("("), Run("f(x) = (x + 1)(x - 1)", atom=True)], 6))
+    assert lines[:2] == ["(", "f(x) ="]  # no other place to break: the piece stays whole
+    lines = texts(wrap([Run("见（"), Run("f(x) = (x + 1)", atom=True), Run("）。")], 40))
+    assert lines == ["见（f(x) = (x + 1)）。"]

@@ -154,7 +154,11 @@ def _inline(nodes, style: str | None, runs: list[Run], formulas: list[str]) -> N
         elif kind == "code_inline":
             runs.append(Run(node.content, _join(style, CODE_STYLE), atom=True))
         elif kind in _STYLES:
+            before = len(runs)
             _inline(node.children, _join(style, _STYLES[kind]), runs, formulas)
+            href = node.attrs.get("href") if kind == "link" else None
+            if href and href != "".join(run.text for run in runs[before:]):
+                runs.append(Run(f" ({href})", _join(style, "dim")))  # a terminal shows no link
         elif kind == "image":
             runs.append(Run(f"[{node.attrs.get('alt') or node.content or 'image'}]", style))
         elif kind == "html_inline":

@@ -121,15 +121,17 @@ def _clusters(runs: list[Run], width: int) -> list[_Cluster | None]:
                 continue
             # Too wide for any line: its pieces, and pieces still too wide as characters.
             for p, piece in enumerate(formula_pieces(part)):
-                if cell_len(piece) <= width:
-                    out.append(_Cluster(piece, run.style, cell_len(piece), brk=p > 0))
-                    continue
-                first = len(out)
-                _char_clusters(piece, run.style, out)
-                for c in out[first:]:
-                    c.space = False  # spaces inside a formula are part of it
-                if p > 0 and len(out) > first:
-                    out[first].brk = True
+                body = piece.rstrip(" ")  # the spaces after its operator: where it may break
+                if cell_len(body) <= width:
+                    out.append(_Cluster(body, run.style, cell_len(body), brk=p > 0))
+                else:
+                    first = len(out)
+                    _char_clusters(body, run.style, out)
+                    for c in out[first:]:
+                        c.space = False  # spaces inside a formula are part of it
+                    if p > 0 and len(out) > first:
+                        out[first].brk = True
+                _char_clusters(piece[len(body):], run.style, out)
     return out
 
 
@@ -198,8 +200,6 @@ def _merge(line: list[_Cluster]) -> list[Run]:
             runs[-1] = Run(runs[-1].text + c.text, c.style)
         else:
             runs.append(Run(c.text, c.style))
-    if runs and runs[-1].text.endswith(" "):  # an atom piece ends with the space after its operator
-        runs[-1] = Run(runs[-1].text.rstrip(" "), runs[-1].style)
     return runs
 
 
