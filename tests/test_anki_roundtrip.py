@@ -251,3 +251,18 @@ def test_no_progress_shares_the_deck_without_history(cli, deck_dir, tmp_path):
     assert col.db.scalar("select count(*) from revlog") == 0
     assert col.db.list("select distinct type from cards") == [0]
     col.close()
+
+
+def test_import_no_progress_takes_the_notes_only(cli, home, db, tmp_path):
+    anki, _marked = anki_collection_with_history(tmp_path, True)
+    package = tmp_path / "studied.apkg"
+    anki.col.export_anki_package(out_path=str(package), options=ExportAnkiPackageOptions(with_scheduling=True), limit=None)
+    anki.col.close()
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "settings.toml").write_text("bundled_decks = false\n", encoding="utf-8")
+    result = cli("import", "--anki", str(package), "--no-progress")
+    assert result.exit_code == 0, result.output
+    assert "Review history" not in result.stdout
+    assert db().execute("select count(*) from reviews").fetchone()[0] == 0
+    assert db().execute("select count(*) from cards where state != 0 or suspended = 1").fetchone()[0] == 0
+    assert db().execute("select count(*) from cards where active = 1").fetchone()[0] == 6

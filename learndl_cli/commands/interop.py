@@ -255,7 +255,7 @@ def optimize(
         _simulate(app, console, rows, current, which, yes)
         return
     cards = opt.histories(rows)
-    items = opt.fsrs_items(cards)
+    items, train = opt.measured_and_trainable(cards)
     if len(items) < opt.MIN_REVIEWS:
         raise UserError(
             f"not enough reviews to fit your parameters: {len(items)} of the {opt.MIN_REVIEWS} needed "
@@ -267,7 +267,7 @@ def optimize(
     with console.status("Measuring the current parameters…"):
         before = opt.evaluate(items, current)
     with console.status(f"Fitting on all {len(items)} of them (fsrs-rs)…"):
-        fitted = opt.fit(opt.trainable(cards))
+        fitted = opt.fit(train)
         after = opt.evaluate(items, fitted)
     console.print(f"Log loss with {which} parameters: {before.log_loss:.4f} · RMSE {before.rmse:.2%}")
     console.print(f"Log loss with the fitted parameters: {after.log_loss:.4f} · RMSE {after.rmse:.2%} (lower is better)")

@@ -232,12 +232,15 @@ def read_history(conn: sqlite3.Connection) -> AnkiHistory:
 
 def answers(revlog: list[RevlogEntry]) -> list[RevlogEntry]:
     """The answers FSRS learns from: after the last reset ("Forget"), without manual changes and
-    filtered-deck previews (which do not reschedule)."""
+    filtered-deck answers that did not reschedule the card (logged with ease 0)."""
     start = 0
     for i, e in enumerate(revlog):
         if e.type == REVLOG_MANUAL and e.ease == 0 and e.ivl == 0:
             start = i + 1
-    return [e for e in revlog[start:] if 1 <= e.ease <= 4 and e.type in (REVLOG_LEARN, REVLOG_REVIEW, REVLOG_RELEARN)]
+    return [
+        e for e in revlog[start:]
+        if 1 <= e.ease <= 4 and (e.type in (REVLOG_LEARN, REVLOG_REVIEW, REVLOG_RELEARN) or (e.type == REVLOG_FILTERED and e.factor))
+    ]
 
 
 @dataclass
@@ -253,6 +256,8 @@ class ImportedCard:
 def _prev_state(entry: RevlogEntry, first: bool) -> int:
     if first:
         return State.NEW
+    if entry.type == REVLOG_FILTERED:  # answered in a filtered deck: a review if it had an interval
+        return State.REVIEW if entry.last_ivl > 0 else State.LEARNING
     return {REVLOG_LEARN: State.LEARNING, REVLOG_REVIEW: State.REVIEW, REVLOG_RELEARN: State.RELEARNING}[entry.type]
 
 
@@ -323,7 +328,7 @@ def plan_card(card: AnkiCard, history: AnkiHistory, memories: list[tuple[float, 
     else:
         from fsrs_rs_python import FSRS
 
-        converted = FSRS(list(config.parameters or _defaults())).memory_state_from_sm2(
+        converted = FSRS(list(_parameters(config))).memory_state_from_sm2(
             max(card.factor, 1300) / 1000, max(card.ivl, 1), config.desired_retention
         )
         stability, difficulty, source = float(converted.stability), float(converted.difficulty), "sm2"
@@ -343,10 +348,12 @@ def plan_card(card: AnkiCard, history: AnkiHistory, memories: list[tuple[float, 
     return ImportedCard(rows, out, last, source)
 
 
-def _defaults() -> tuple[float, ...]:
+def _parameters(config: SchedulerConfig) -> tuple[float, ...]:
+    """The learner's FSRS-6 parameters, or the defaults (none saved, or an older model's 19)."""
     import fsrs.scheduler
 
-    return tuple(fsrs.scheduler.DEFAULT_PARAMETERS)
+    defaults = tuple(fsrs.scheduler.DEFAULT_PARAMETERS)
+    return tuple(config.parameters) if len(config.parameters) == len(defaults) else defaults
 
 
 # ---------------------------------------------------------------- into learndl's database
@@ -403,7 +410,7 @@ def import_history(db, deck_id: str, history: AnkiHistory, settings, now: dateti
     whole = [i for i, (_c, _r, entries) in enumerate(matched) if entries and entries[0].type == REVLOG_LEARN]
     replayed = dict(zip(whole, replay(
         [[(e.ease, ts) for e, ts in zip(matched[i][2], _times(matched[i][2]))] for i in whole],
-        config.parameters or _defaults(),
+        _parameters(config),
     )))
     reviews, states = [], []
     for i, (card, row, _entries) in enumerate(matched):

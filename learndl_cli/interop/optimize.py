@@ -51,14 +51,13 @@ def histories(rows) -> list[list[tuple[int, int]]]:
     return list(cards.values())
 
 
-def fsrs_items(cards: list[list[tuple[int, int]]], longest: int | None = None) -> list:
-    """fsrs-rs items: one per review a day or more after the card's previous one, holding the card's
-    reviews up to it; with ``longest``, only items of at most that many reviews."""
+def _build(cards: list[list[tuple[int, int]]], longest: int | None) -> tuple[list, list]:
+    """All items (up to ``longest`` reviews, if given), and those fsrs-rs trains on."""
     import gc
 
     from fsrs_rs_python import FSRSItem, FSRSReview
 
-    items = []
+    items, train = [], []
     collecting = gc.isenabled()
     gc.disable()  # a million small objects, none of them cyclic: the collector would only rescan them
     try:
@@ -67,16 +66,30 @@ def fsrs_items(cards: list[list[tuple[int, int]]], longest: int | None = None) -
             end = len(history) if longest is None else min(len(history), longest)
             for i in range(1, end):
                 if history[i][1] > 0:
-                    items.append(FSRSItem(steps[: i + 1]))
+                    item = FSRSItem(steps[: i + 1])
+                    items.append(item)
+                    if i < MAX_SEQ_LEN:
+                        train.append(item)
     finally:
         if collecting:
             gc.enable()
-    return items
+    return items, train
+
+
+def fsrs_items(cards: list[list[tuple[int, int]]]) -> list:
+    """fsrs-rs items: one per review a day or more after the card's previous one, holding the card's
+    reviews up to it. All of them are measured by ``evaluate``."""
+    return _build(cards, None)[0]
 
 
 def trainable(cards: list[list[tuple[int, int]]]) -> list:
     """The items fsrs-rs trains on (it drops longer ones itself; they are not even built here)."""
-    return fsrs_items(cards, MAX_SEQ_LEN)
+    return _build(cards, MAX_SEQ_LEN)[1]
+
+
+def measured_and_trainable(cards: list[list[tuple[int, int]]]) -> tuple[list, list]:
+    """Both lists at once, sharing the items: what ``learndl optimize`` measures, and what it fits."""
+    return _build(cards, None)
 
 
 def default_parameters() -> tuple[float, ...]:
