@@ -27,6 +27,7 @@ NEW = [
     "bert-input",
     "mlm-masking",
     "textcnn",
+    "decomposable-attention",
 ]
 
 
