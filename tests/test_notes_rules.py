@@ -295,3 +295,8 @@ def test_hardware_specs_are_not_facts_to_recall():
     text = "# 深度学习硬件\n\n以一台电脑配置为例：\n- CPU: Intel i7, 0.15TFLOPS\n- DDR4: 32GB\n- GPU：Nvidia Titan X, 12TFLOPS, 16GB显存\n"
     assert cards(text) == {}
     assert back_problem("Intel i7, 0.15TFLOPS") == "the answer is a specification or a measurement"
+
+
+def test_a_question_heading_is_answered_by_what_is_under_it():
+    text = "# 笔记\n\n## Q&A\n\n### Q1：为什么 ResNet 能训练得很深？\n\n梯度可以通过捷径直接传回底层。\n\n### 还有问题吗\n\n没有了\n"
+    assert cards(text) == {"为什么 ResNet 能训练得很深？": "梯度可以通过捷径直接传回底层"}

@@ -559,15 +559,23 @@ def structure_cards(sections: list[Section], path: str, skipped: Counter, title:
             got = visit(node, ctx, outline)
             if got and not needs_context(got):  # a term qualifies the paragraphs after it, not bullets
                 last_term = got
-        if kind == "facts" and sec.level and not (sec is first_heading and sec.level == 1):
-            heading_explained(sec, path, found, skipped)
+        asks = question_heading(sec.shown)
+        if (kind == "facts" or asks) and sec.level and not (sec is first_heading and sec.level == 1):
+            heading_explained(sec, path, found, skipped, asks)
     return found
 
 
 REFERENCE_RE = re.compile(r"^(具体)?可?参考|(介绍)?文章$|^see also|^(目前)?(看|读|学)到了?.{0,12}(页|节|章)|下次看", re.I)
 
 
-def heading_explained(sec: Section, path: str, found: list[Proposal], skipped: Counter) -> None:
+def question_heading(text: str) -> str:
+    """The question a heading asks ("### Q1：为什么 ResNet 能训练得很深？"), else ""."""
+    bare = re.sub(r"^\s*(?:Q|问|提问|问题)?\s*\d{0,3}\s*[:：.、]?\s*", "", text.strip(), flags=re.I)
+    m = QUESTION_RE.match(bare)
+    return m.group(1).strip() if m else ""
+
+
+def heading_explained(sec: Section, path: str, found: list[Proposal], skipped: Counter, question: str = "") -> None:
     """A heading explained by what is left under it: up to 8 short blocks that made no card."""
     if any(n.used for n in sec.nodes):
         return  # what is left beside other cards is a fragment, not the heading's explanation
@@ -583,10 +591,10 @@ def heading_explained(sec: Section, path: str, found: list[Proposal], skipped: C
         skipped["a heading with too much, too long or only code under it"] += 1
         return
     front = strip_end(re.sub(r"^\d+(\.\d+)*[.、]?\s+", "", sec.shown)) or sec.shown
-    front = clean_term(front)
-    why = front_problem(front, heading=True) or ("the heading names a topic list, not a term" if CONTAINER_RE.search(front) else "")
+    front = question or clean_term(front)
+    why = "" if question else front_problem(front, heading=True) or ("the heading names a topic list, not a term" if CONTAINER_RE.search(front) else "")
     back = children_back(left, unused_only=True)
-    why = why or back_problem(back, front)
+    why = why or back_problem(back, front, question=bool(question))
     if not why and all(n.kind == "item" for n in left) and len(re.sub(r"\[图片[^\]]*\]|[-*\s`#>]", "", back)) < 10:
         why = "the heading has too little under it (a topic, not an explanation)"
     if why:
