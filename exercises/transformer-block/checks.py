@@ -129,6 +129,9 @@ def ref_mha(X, valid_lens, p, num_heads):
 def ref_block(X, valid_lens, p, num_heads, *, kind="post", mask=True, ffn_on_x=False, second_residual=True):
     X = X.double()
     p = {k: v.double() for k, v in p.items()}
+    if kind == "prenorm":  # the pre-norm block of later transformers: X + sublayer(ln(X))
+        Y = X + ref_mha(ln(X, p, "addnorm1."), valid_lens if mask else None, p, num_heads)
+        return Y + ref_ffn(ln(Y, p, "addnorm2."), p, "ffn.")
     A = ref_mha(X, valid_lens if mask else None, p, num_heads)
     Y = ref_addnorm(X, A, p, "addnorm1.", kind)
     Fy = ref_ffn(X if ffn_on_x else Y, p, "ffn.")
@@ -209,7 +212,8 @@ def test_block(learner, rng):
     expect_shape(got, X.shape, what=what, inputs=inputs)
     expect_close(got, ref_block(X, valid_lens, p, heads).float(), what=what, inputs=inputs, atol=1e-4, mistakes={
         "valid_lens was not passed to the attention: self.attention(X, X, X, valid_lens)": ref_block(X, valid_lens, p, heads, mask=False).float(),
-        "the block must be post-norm as in the book: Y = ln(X + attention(X)); out = ln(Y + ffn(Y))": ref_block(X, valid_lens, p, heads, kind="pre").float(),
+        "the block is pre-norm (X + sublayer(ln(X))); the book's block is post-norm: Y = ln(X + attention(X)); out = ln(Y + ffn(Y))":
+            ref_block(X, valid_lens, p, heads, kind="prenorm").float(),
         "the feed-forward network must read Y, the output of the first AddNorm, not X": ref_block(X, valid_lens, p, heads, ffn_on_x=True).float(),
         "the second residual connection is missing: return self.addnorm2(Y, self.ffn(Y))": ref_block(X, valid_lens, p, heads, second_residual=False).float(),
     })
