@@ -198,3 +198,10 @@ def test_a_bracket_glued_to_a_too_wide_formula():
     assert lines[:2] == ["(", "f(x) ="]  # no other place to break: the piece stays whole
     lines = texts(wrap([Run("见（"), Run("f(x) = (x + 1)", atom=True), Run("）。")], 40))
     assert lines == ["见（f(x) = (x + 1)）。"]
+
+
+def test_a_table_lines_up_its_columns_when_it_fits():
+    side = "| 层 | 输出形状 |\n|---|---|\n| 卷积 $k_h$ | $(n_h-k_h+1)$ |\n| 池化 | 同上 |"
+    assert CardText(side).lines(60) == ["层      │ 输出形状", "────────┼──────────", "卷积 kₕ │ (nₕ-kₕ+1)",
+                                        "池化    │ 同上"]
+    assert all(cell_len(line) <= 12 for line in CardText(side).lines(12))

@@ -66,16 +66,31 @@ def _block(block, width: int, depth: int) -> list:
     if isinstance(block, Rule):
         return [[Run("─" * max(1, min(width, 40)), "dim")]]
     if isinstance(block, Table):
-        rows = []
-        for cells in block.rows:
-            runs: list[Run] = []
-            for c, cell in enumerate(cells):
-                if c:
-                    runs.append(Run(" │ ", "dim"))
-                runs.extend(cell)
-            rows.extend(wrap(runs, width))
-        return rows
+        return _table(block, width)
     return []
+
+
+def _table(block: Table, width: int) -> list:
+    """Columns lined up when the table fits the width; otherwise each row wrapped as text."""
+    texts = [["".join(run.text for run in cell) for cell in cells] for cells in block.rows]
+    ncols = max((len(cells) for cells in texts), default=0)
+    widths = [max((cell_len(cells[c]) for cells in texts if c < len(cells)), default=0)
+              for c in range(ncols)]
+    aligned = not any("\n" in cell for cells in texts for cell in cells)
+    aligned = aligned and sum(widths) + 3 * (ncols - 1) <= width
+    rows = []
+    for r, cells in enumerate(block.rows):
+        runs: list[Run] = []
+        for c, cell in enumerate(cells):
+            if c:
+                runs.append(Run(" │ ", "dim"))
+            runs.extend(cell)
+            if aligned and c < ncols - 1:
+                runs.append(Run(" " * (widths[c] - cell_len(texts[r][c]))))
+        rows.extend([runs] if aligned else wrap(runs, width))
+        if r == 0 and aligned and len(block.rows) > 1:
+            rows.append([Run("─┼─".join("─" * w for w in widths), "dim")])
+    return rows
 
 
 def _indent(row, first: Run, width: int):
