@@ -102,14 +102,18 @@ def render(data: dict, console: Console, *, all_decks: bool = False) -> None:
         Text(f"Today {data['day']}", style="bold"),
         Text(f" · streak {streak['current']} day{'s' if streak['current'] != 1 else ''} (longest {streak['longest']})", style="cyan"),
     )
+    # The deck id (what --deck takes) and the numbers are never cut; the title gets what is left.
+    id_width = max([len(d["id"]) for d in data["decks"]] + [len("due today")])
+    fixed = id_width + len("ch") + len("cards") + len("learning") + len("review") + len("new") + 2 * 6
+    title_width = max(0, min(34, console.width - fixed - 2))
     table = Table(box=None, pad_edge=False, header_style="bold")
-    table.add_column(Text("deck"), no_wrap=True)
-    table.add_column(Text("title"), no_wrap=True, overflow="ellipsis", max_width=34, style="dim")
-    table.add_column(Text("ch"), justify="right")
-    table.add_column(Text("cards"), justify="right", style="dim")
-    table.add_column(Text("learning"), justify="right", style="red")
-    table.add_column(Text("review"), justify="right", style="green")
-    table.add_column(Text("new"), justify="right", style="blue")
+    table.add_column(Text("deck"), no_wrap=True, min_width=id_width)
+    table.add_column(Text("title"), no_wrap=True, overflow="ellipsis", max_width=title_width, style="dim")
+    table.add_column(Text("ch"), justify="right", no_wrap=True)
+    table.add_column(Text("cards"), justify="right", style="dim", no_wrap=True, min_width=5)
+    table.add_column(Text("learning"), justify="right", style="red", no_wrap=True, min_width=8)
+    table.add_column(Text("review"), justify="right", style="green", no_wrap=True, min_width=6)
+    table.add_column(Text("new"), justify="right", style="blue", no_wrap=True, min_width=3)
     due_decks = [d for d in data["decks"] if sum(d["due_today"].values())]
     shown = data["decks"] if all_decks else due_decks[:MAX_ROWS]
     for deck in shown:
@@ -140,7 +144,7 @@ def render(data: dict, console: Console, *, all_decks: bool = False) -> None:
     if later:
         _print(console, f"[dim]due today adds {later} learning card{'s' if later != 1 else ''} coming back later today[/dim]")
     held = data["held_back"]
-    if held["new"] and not sum(data["due"].values()):
+    if held["new"] and not data["due"]["new"]:
         limit = data["limits"]["new_per_day"]
         _print(
             console,
@@ -157,6 +161,9 @@ def render(data: dict, console: Console, *, all_decks: bool = False) -> None:
         )
     else:
         _print(console, "Studied today: nothing yet.")
+    due_now = sum(data["due"].values())
+    if due_now:
+        _print(console, f"Ready now: {due_now} card{'s' if due_now != 1 else ''} (learndl quiz)")
     if data["next_due"]:
         now = parse_ts(data["now"])
         nd = parse_ts(data["next_due"])
