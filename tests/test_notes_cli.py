@@ -39,6 +39,8 @@ BAD_FILES = {
     "empty.md": (lambda p: p.write_bytes(b""), "the file is empty; nothing to import"),
     "blank.md": (lambda p: p.write_bytes(b"\xef\xbb\xbf \n\n\t\n"), "the file is empty; nothing to import"),
     "noise.md": (lambda p: p.write_bytes(bytes(range(1, 32)) * 50), "a binary file, not a Markdown notes file"),
+    "lesson.ipynb": (lambda p: p.write_text('{"cells": [{"cell_type": "markdown", "source": ["# 线性回归"]}], "nbformat": 4}', encoding="utf-8"),
+                     "a Jupyter notebook, not a Markdown notes file; export it first: jupyter nbconvert --to markdown lesson.ipynb"),
 }
 
 

@@ -9,6 +9,7 @@ way, so they refuse the same files.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..errors import UserError
@@ -92,6 +93,8 @@ def read_notes(path: Path) -> tuple[str, str]:
     if what:
         raise UserError(f"{path}: {what}, not a Markdown notes file; nothing imported", code=1)
     text, warning = decode(data, str(path))
+    if path.suffix.lower() == ".ipynb" or re.match(r'\s*\{\s*"(cells|nbformat|metadata)"\s*:', text[:200]):
+        raise UserError(f"{path}: a Jupyter notebook, not a Markdown notes file; export it first: jupyter nbconvert --to markdown {path.name}", code=1)
     if not text.strip():
         raise UserError(f"{path}: the file is empty; nothing to import", code=1)
     return text, warning
