@@ -1,8 +1,11 @@
+"""Widths and two-dimensional layout for formulas: bracket tests, accents, boxes, columns."""
+
 from __future__ import annotations
 
 import unicodedata
 
-from .symbols import (CLOSE_CHARS, COMPOUND_CHARS, OPEN_CHARS, SCRIPT_CHARS, WIDE_ACCENTS)
+from .symbols import CLOSE_CHARS, COMPOUND_CHARS, OPEN_CHARS, SCRIPT_CHARS, WIDE_ACCENTS
+
 
 def wrapped(s: str) -> bool:
     """True when ``s`` is one parenthesised (or bracketed) group, like ``(a+b)`` or ``|x|``."""
@@ -42,7 +45,6 @@ def single_symbol(s: str) -> bool:
         return True
     base = [ch for ch in s if not unicodedata.combining(ch) and ch not in SCRIPT_CHARS]
     return len(base) == 1
-
 
 
 def accent(content: str, mark: str, name: str) -> str:
@@ -88,7 +90,6 @@ def hjoin(parts: list[str]) -> str:
             line = box[k] if 0 <= k < len(box) else ""
             rows[r] += line + "\x02" * (w - cell_width(line))
     return "\n".join(row.rstrip(" \x02") for row in rows)
-
 
 
 def columns(rows: list[list[str]], gap: str) -> list[str]:

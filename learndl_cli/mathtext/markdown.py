@@ -1,3 +1,5 @@
+"""Finding the formulas of a Markdown text (code spans and fences left alone) and replacing them."""
+
 from __future__ import annotations
 
 import re

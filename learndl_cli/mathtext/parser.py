@@ -1,11 +1,22 @@
+"""The recursive-descent walk over one formula body, producing pieces ``[text, kind, sub, sup]``.
+
+:func:`render_formula` is the entry point: it renders a formula in one script style (see
+:mod:`.scripts`) and never raises.
+"""
+
 from __future__ import annotations
 
 import re
 from typing import NamedTuple
 
-from .layout import (accent, columns, compound, hjoin, pad, single_symbol, cell_width, wrapped)
+from .layout import accent, columns, compound, hjoin, pad, single_symbol, cell_width, wrapped
 from .scripts import Scripts
-from .symbols import (ACCENTS, BIG, BIGK, BIN, BINK, BOLD, CLOSEK, CLOSERS, CLOSE_CHARS, CMD_RE, DELIM_CHARS, DROP_ARG, FONTS, FRACK, FUNCS, GREEK, IGNORE, LETTER_MACROS, MATRIX_BRACKETS, NLK, OPENERS, OPENK, OPEN_CHARS, OPK, ORD, ORDK, PLAIN_FONTS, PMK, PREFIX_SYMBOLS, REL, RELK, SCRIPT_CHARS, SIZES, SPACEK, SPACES, TEXT_CMDS, WRAP_MACROS)
+from .symbols import (
+    ACCENTS, BIG, BIGK, BIN, BINK, BOLD, CLOSEK, CLOSERS, CLOSE_CHARS, CMD_RE, DELIM_CHARS,
+    DROP_ARG, FONTS, FRACK, FUNCS, GREEK, IGNORE, LETTER_MACROS, MATRIX_BRACKETS, NLK, OPENERS,
+    OPENK, OPEN_CHARS, OPK, ORD, ORDK, PLAIN_FONTS, PMK, PREFIX_SYMBOLS, REL, RELK,
+    SCRIPT_CHARS, SIZES, SPACEK, SPACES, TEXT_CMDS, WRAP_MACROS,
+)
 
 # TeX's infix fractions: ``{a \\over b}``, ``{n \\choose k}``, ``{a \\atop b}``.
 _INFIX_RE = re.compile(r"(over|choose|atop)(?![A-Za-z])")
@@ -616,7 +627,6 @@ def _multiplies(items: list, k: int) -> bool:
         if kind in (ORDK, FRACK, CLOSEK) and text and text[-1] not in _NOT_BEFORE:
             return True
     return False
-
 
 
 def _text_mode(raw: str, scripts: Scripts) -> str:

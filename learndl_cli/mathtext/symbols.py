@@ -1,3 +1,9 @@
+"""The tables of the LaTeX → Unicode renderer: symbols, operators, fonts, script characters.
+
+Plain data, built once at import.  The piece kinds (``ORDK`` …) tell the parser how a piece
+spaces and binds: ordinary, operator name, big operator, fraction, relation, binary, ….
+"""
+
 from __future__ import annotations
 
 import re
@@ -117,7 +123,6 @@ SUP.update({"⊤": "ᵀ", "⊺": "ᵀ", "′": "′", "″": "″", "∗": "∗"
              "ϵ": "ᵋ", "ϕ": "ᵠ"})
 SUP_SPECIAL = {"∗": "∗", "′": "′", "⊤": "ᵀ", "⊺": "ᵀ", "†": "†", "″": "″"}  # x^* → x∗
 SCRIPT_CHARS = frozenset(SUB.values()) | frozenset(SUP.values())
-
 
 
 def _alpha_map(start_upper: int, start_lower: int, holes: dict[str, str]) -> dict[str, str]:
