@@ -60,6 +60,23 @@ class Cli:
         return self.runner.invoke(app, list(args), input=input, env=extra, catch_exceptions=False)
 
 
+def heavy_modules(args: list[str], home: Path, modules: tuple[str, ...]) -> str:
+    """Run ``learndl ARGS`` in a fresh interpreter, as a user does; its output ends with a line
+    ``HEAVY [the modules of MODULES it imported] RC exit code``."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from learndl_cli.__main__ import main\n"
+        f"rc = main({args!r})\n"
+        f"print('HEAVY', [m for m in {modules!r} if m in sys.modules], 'RC', rc)\n"
+    )
+    env = {**os.environ, "LEARNDL_HOME": str(home), "LEARNDL_NOW": NOW}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    return proc.stdout + proc.stderr
+
+
 @pytest.fixture
 def cli() -> Cli:
     return Cli()

@@ -507,21 +507,10 @@ def test_doctor_reports_a_damaged_database_with_the_backup_to_restore(cli, deck_
     [["export", "--csv", "-"], ["doctor"], ["backup"], ["notes", "import", str(FIXTURES / "notes" / "structure.md"), "--dry-run"]],
 )
 def test_no_command_here_imports_torch_and_only_apkg_export_imports_genanki(args, home, deck_dir):
-    import subprocess
-    import sys
+    from conftest import heavy_modules
 
-    from conftest import NOW
-
-    code = (
-        "import sys\n"
-        "from learndl_cli.__main__ import main\n"
-        f"rc = main({args!r})\n"
-        "heavy = [m for m in ('torch', 'genanki', 'fsrs.optimizer', 'tqdm') if m in sys.modules]\n"
-        "print('HEAVY', heavy, 'RC', rc)\n"
-    )
-    env = {**os.environ, "LEARNDL_HOME": str(home), "LEARNDL_NOW": NOW}
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
-    assert "HEAVY [] RC" in proc.stdout, proc.stdout + proc.stderr
+    out = heavy_modules(args, home, ("torch", "genanki", "fsrs.optimizer", "tqdm"))
+    assert "HEAVY [] RC" in out, out
 
 
 def test_doctor_names_a_schema_mismatch(cli, deck_dir, home):

@@ -8,15 +8,10 @@ the optimizer (fsrs-rs) must agree on every memory state.
 from __future__ import annotations
 
 import json
-import os
 import random
-import subprocess
-import sys
 from datetime import datetime, timedelta, timezone
 
 import pytest
-
-from conftest import NOW
 
 
 def synthetic_progress(cards: int, seed: int = 7, reviews: int = 7) -> dict:
@@ -171,15 +166,9 @@ def test_simulate_without_cards_says_what_to_do(cli, home):
 @pytest.mark.parametrize("args", [["optimize", "--yes"], ["optimize", "--simulate", "--yes"]])
 def test_optimize_runs_without_torch(args, cli, home, deck_dir, tmp_path):
     """In a clean interpreter, as a user runs it: the fit and the simulation load no torch."""
+    from conftest import heavy_modules
+
     with_history(cli, home, tmp_path, 100)
-    code = (
-        "import sys\n"
-        "from learndl_cli.__main__ import main\n"
-        f"rc = main({args!r})\n"
-        "heavy = [m for m in ('torch', 'fsrs.optimizer', 'tqdm', 'pandas', 'numpy') if m in sys.modules]\n"
-        "print('HEAVY', heavy, 'RC', rc)\n"
-    )
-    env = {**os.environ, "LEARNDL_HOME": str(home), "LEARNDL_NOW": NOW}
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
-    assert "HEAVY [] RC" in proc.stdout, proc.stdout + proc.stderr
-    assert "Saved 21 parameters" in proc.stdout or "Desired retention" in proc.stdout or "already" in proc.stdout
+    out = heavy_modules(args, home, ("torch", "fsrs.optimizer", "tqdm", "pandas", "numpy"))
+    assert "HEAVY [] RC 0" in out, out
+    assert "Saved 21 parameters" in out or "Desired retention set" in out
