@@ -60,7 +60,7 @@ NOT_YET = {
     "additive-attention", "attention-pooling", "autograd", "batch-norm",
     "conv2d", "kfold", "layer-norm",
     "layers", "linear-regression", "lr-scheduler", "mlp", "pooling", "positional-encoding",
-    "resnet-block", "weight-decay",
+    "resnet-block",
 }
 
 

@@ -1,4 +1,5 @@
 # expect: the decay term is not multiplied by lr
+# not: the decay term has the wrong sign
 import torch
 
 

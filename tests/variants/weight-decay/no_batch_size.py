@@ -1,4 +1,5 @@
 # expect: forgot to divide the gradient by batch_size
+# not: the decay term is not multiplied by lr
 import torch
 
 

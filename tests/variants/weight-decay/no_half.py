@@ -1,4 +1,5 @@
 # expect: forgot the 1/2
+# not: used |w|
 import torch
 
 

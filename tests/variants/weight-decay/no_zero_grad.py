@@ -1,4 +1,5 @@
 # expect: forgot to zero the gradients
+# not: used 2 * wd
 import torch
 
 

@@ -1,4 +1,5 @@
 # expect: returned the norm ||w||
+# not: took the mean
 import torch
 
 

@@ -1,4 +1,5 @@
 # expect: did not update the parameter in place
+# not: left out the decay
 import torch
 
 
