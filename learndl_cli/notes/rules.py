@@ -604,6 +604,6 @@ def heading_explained(sec: Section, path: str, found: list[Proposal], skipped: C
         parent = next((t for lv, t in reversed(sec.path[:-1])), "")
         if parent:
             front = f"{clean_term(parent)} › {front}"
-    found.append(Proposal("basic", HEADING_RULE.name, front, back, path, left[0].line, sec.path, sec.raw))
+    found.append(Proposal("basic", HEADING_RULE.name, front, back, path, sec.line or left[0].line, sec.path, sec.raw))
     for n in left:
         n.used = True
