@@ -57,6 +57,15 @@ def test_wrapping_keeps_every_character_and_fits_the_width(runs, width):
         assert cell_len(line) <= width, (width, line)
 
 
+@settings(max_examples=200, deadline=None)
+@given(paragraph, st.integers(min_value=1, max_value=5))
+def test_at_tiny_widths_only_a_single_wide_character_overflows(runs, width):
+    lines = texts(wrap(runs, width))
+    assert visible("".join(lines)) == visible("".join(run.text for run in runs))
+    for line in lines:
+        assert cell_len(line) <= width or len(line.strip()) == 1, (width, line)
+
+
 @settings(max_examples=300, deadline=None)
 @given(paragraph, st.integers(min_value=6, max_value=90))
 def test_no_closing_punctuation_starts_a_line_and_no_opening_bracket_ends_one(runs, width):
