@@ -58,14 +58,6 @@ def inputs(rng, batch=2, m=4, n=6, embed=5, hidden=7):
             rng.normal((hidden,), scale=0.2), rng.normal((hidden, hidden), scale=0.5), rng.normal((hidden,), scale=0.2))
 
 
-def distinct(mistakes, atol=1e-5, rtol=1e-4):
-    """Only the mistakes this input tells apart (a wrong reference matching another is dropped)."""
-    items = list(mistakes.items())
-    return {msg: r for i, (msg, r) in enumerate(items)
-            if not any(j != i and other.shape == r.shape and bool(torch.allclose(r, other, atol=atol, rtol=rtol))
-                       for j, (_, other) in enumerate(items))}
-
-
 NO_F = "the scores must compare f(A) with f(B): e = torch.bmm(self.f(A), self.f(B).permute(0, 2, 1)), not the raw embeddings"
 SCALED = "decomposable attention does not divide the scores by sqrt(d) (that is scaled dot-product attention)"
 
@@ -83,19 +75,19 @@ def _check(learner, rng, what, **sizes):
         fail(f"{what}: beta has shape {fmt_shape(beta)} and alpha {fmt_shape(alpha)}: return (beta, alpha), beta with "
              f"one row per token of A ({m}), alpha one per token of B ({n})")
     where = {"A": A, "B": B}
-    expect_close(beta, right[0], what=f"{what}: beta", inputs=where, mistakes=distinct({
+    expect_close(beta, right[0], what=f"{what}: beta", inputs=where, mistakes={
         "beta's weights must be a softmax over B's tokens, the last axis of e (each token of A averages B)":
             ref(A, B, W1, b1, W2, b2, beta_dim=1)[0],
         NO_F: ref(A, B, W1, b1, W2, b2, use_f=False)[0],
         SCALED: ref(A, B, W1, b1, W2, b2, scale=True)[0],
-    }))
-    expect_close(alpha, right[1], what=f"{what}: alpha", inputs=where, mistakes=distinct({
+    })
+    expect_close(alpha, right[1], what=f"{what}: alpha", inputs=where, mistakes={
         "alpha's weights must be a softmax over A's tokens: transpose e to (batch, n, m) first, then softmax over its "
         "last axis (softmax(e, dim=-1).transpose(1, 2) normalises over B's tokens)":
             ref(A, B, W1, b1, W2, b2, alpha="transposed_after")[1],
         NO_F: ref(A, B, W1, b1, W2, b2, use_f=False)[1],
         SCALED: ref(A, B, W1, b1, W2, b2, scale=True)[1],
-    }))
+    })
 
 
 # ---------------------------------------------------------------------------- checks, in order
@@ -115,7 +107,7 @@ def test_equal_lengths(learner, rng):
     if not isinstance(got, list) or len(got) != 2:
         fail("Attend(...)(A, B) must return a pair (beta, alpha)")
     expect_close(got[0], ref(A, B, W1, b1, W2, b2)[0], what="Attend(4, 4)(A, B): beta for equal lengths",
-                 inputs={"A": A, "B": B}, mistakes=distinct({
+                 inputs={"A": A, "B": B}, mistakes={
         NO_F: ref(A, B, W1, b1, W2, b2, use_f=False)[0],
         SCALED: ref(A, B, W1, b1, W2, b2, scale=True)[0],
-    }))
+    })

@@ -124,15 +124,6 @@ def canonical(out):
     return torch.stack(rows)
 
 
-def distinct(mistakes, atol=1e-5, rtol=1e-4):
-    """Only the mistakes this input tells apart (a wrong reference matching another is dropped)."""
-    items = list(mistakes.items())
-    return {msg: ref for i, (msg, ref) in enumerate(items)
-            if not any(j != i and other.shape == ref.shape
-                       and bool(torch.allclose(ref.double(), other.double(), atol=atol, rtol=rtol))
-                       for j, (_, other) in enumerate(items))}
-
-
 def random_boxes(rng, n):
     xy = rng.uniform((n, 2), 0.0, 0.6)
     return torch.cat((xy, xy + rng.uniform((n, 2), 0.1, 0.4)), 1)
@@ -166,13 +157,13 @@ def _check_detection(learner, cls_probs, offset_preds, anchors, thr, what):
     right = ref_detection(cls_probs, offset_preds, anchors, thr)
     if not isinstance(got, torch.Tensor) or tuple(got.shape) != tuple(right.shape):
         expect_close(got, right.float(), what=what, check_dtype=False)
-    wrong = distinct({
+    wrong = {
         "the confidence and class must come from the non-background rows cls_prob[1:] (row 0 is the background; "
         "class c is row c + 1)": ref_detection(cls_probs, offset_preds, anchors, thr, background=True),
         "the anchors that nms does not keep must get class id -1": ref_detection(cls_probs, offset_preds, anchors, thr, mark=False),
         "the rows hold the anchors themselves: move them by their predicted offsets with offset_inverse first":
             ref_detection(cls_probs, offset_preds, anchors, thr, inverse=False),
-    })
+    }
     expect_close(canonical(got).float(), canonical(right).float(), what=what + " (rows (class_id, confidence, box))",
                  check_dtype=False, atol=1e-4, mistakes={m: canonical(r).float() for m, r in wrong.items()})
 
@@ -184,14 +175,14 @@ def test_offset_inverse(learner, rng):
     anchors, offsets = random_boxes(rng, 6), rng.normal((6, 4))
     got = learner.run(probe_inverse, anchors, offsets)
     expect_close(got, ref_inverse(anchors, offsets).float(), what="offset_inverse(anchors, offset_preds)",
-                 inputs={"anchors": anchors, "offset_preds": offsets}, mistakes=distinct({
+                 inputs={"anchors": anchors, "offset_preds": offsets}, mistakes={
         "undo the normalisation: the center offsets are divided by 10 and the size offsets by 5 (sigma 0.1 and 0.2)":
             ref_inverse(anchors, offsets, sigma=False).float(),
         "the size offsets are logs: the width is exp(o3 / 5) * w_anchor, not o3 / 5 * w_anchor":
             ref_inverse(anchors, offsets, exp=False).float(),
         "the result must be in corner form: finish with box_center_to_corner":
             ref_inverse(anchors, offsets, corner=False).float(),
-    }))
+    })
 
 
 @skip_on_meta

@@ -44,17 +44,8 @@ def ref_prior(h, w, sizes, ratios, *, aspect=True, swap=False, offset=0.5, pairs
     return torch.tensor(boxes, dtype=torch.float64).unsqueeze(0).float()
 
 
-def distinct(mistakes, atol=1e-5, rtol=1e-4):
-    """Only the mistakes this input tells apart (a wrong reference matching another is dropped)."""
-    items = list(mistakes.items())
-    return {msg: ref for i, (msg, ref) in enumerate(items)
-            if not any(j != i and other.shape == ref.shape
-                       and bool(torch.allclose(ref.double(), other.double(), atol=atol, rtol=rtol))
-                       for j, (_, other) in enumerate(items))}
-
-
 def mistakes(h, w, sizes, ratios):
-    return distinct({
+    return {
         "the normalised width needs the factor h / w (s is a fraction of the image height; without it a ratio-1 "
         "anchor is not square on a non-square map): width = s * sqrt(r) * h / w":
             ref_prior(h, w, sizes, ratios, aspect=False),
@@ -68,7 +59,7 @@ def mistakes(h, w, sizes, ratios):
         "ratios[1:]": ref_prior(h, w, sizes, ratios, pairs="size_first"),
         "the box spans the center +- the whole width and height; the corners are center -+ width / 2 and "
         "height / 2": ref_prior(h, w, sizes, ratios, half=False),
-    })
+    }
 
 
 def expect_count(got, h, w, n, m, what):

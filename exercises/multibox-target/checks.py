@@ -107,29 +107,20 @@ def ref_target(anchors, labels, *, plus_one=True, masked=True):
     return torch.stack(offsets).float(), torch.stack(masks).float(), torch.stack(classes)
 
 
-def distinct(mistakes, atol=1e-5, rtol=1e-4):
-    """Only the mistakes this input tells apart (a wrong reference matching another is dropped)."""
-    items = list(mistakes.items())
-    return {msg: ref for i, (msg, ref) in enumerate(items)
-            if not any(j != i and other.shape == ref.shape
-                       and bool(torch.allclose(ref.double(), other.double(), atol=atol, rtol=rtol, equal_nan=True))
-                       for j, (_, other) in enumerate(items))}
-
-
 def random_boxes(rng, n):
     xy = rng.uniform((n, 2), 0.0, 0.6)
     return torch.cat((xy, xy + rng.uniform((n, 2), 0.1, 0.4)), 1)
 
 
 def offset_mistakes(a, b):
-    return distinct({
+    return {
         "offsets must be normalised: multiply the x, y offsets by 10 (sigma 0.1) and the log w, h offsets by 5 (sigma 0.2)":
             ref_offsets(a, b, scale=False).float(),
         "the x, y offsets are divided by the anchor's width and height, not the assigned box's":
             ref_offsets(a, b, by="box").float(),
         "offsets are taken between corners: convert anchors and boxes to center form (box_corner_to_center) first":
             ref_offsets(a, b, center=False).float(),
-    })
+    }
 
 
 # the book's example (d2l 13.4.3)
@@ -147,7 +138,7 @@ CASE_ANCHORS = torch.tensor([[0.23, 0.38, 0.43, 0.58], [0.13, 0.50, 0.45, 0.77],
 
 
 def assign_mistakes(gt, anchors, thr=0.5):
-    return distinct({
+    return {
         "only the threshold step: a ground-truth box that no anchor reaches with IoU >= iou_threshold is left "
         "without an anchor; add the greedy step (largest IoU left, once per box)":
             ref_assign(gt, anchors, thr, greedy=False),
@@ -159,7 +150,7 @@ def assign_mistakes(gt, anchors, thr=0.5):
             ref_assign(gt, anchors, thr, drop_col=False),
         "the greedy step must discard the chosen anchor's row (fill it with -1), or one anchor is given to "
         "two boxes": ref_assign(gt, anchors, thr, drop_row=False),
-    })
+    }
 
 
 def _check_assign(learner, gt, anchors, thr, what):

@@ -68,14 +68,6 @@ def ref_tv(Y, *, half=True, square=False, only=None):
     return 0.5 * total if half and only is None else total
 
 
-def distinct(mistakes, atol=1e-5, rtol=1e-4):
-    """Only the mistakes this input tells apart (a wrong reference matching another is dropped)."""
-    items = list(mistakes.items())
-    return {msg: r for i, (msg, r) in enumerate(items)
-            if not any(j != i and other.shape == r.shape and bool(torch.allclose(r, other, atol=atol, rtol=rtol))
-                       for j, (_, other) in enumerate(items))}
-
-
 def _unchanged(before, after, what):
     for b, a in zip(before, after):
         expect_close(a, b, what=f"the inputs after {what} (they must not be modified in place)", atol=0, rtol=0)
@@ -93,11 +85,11 @@ def test_gram(learner, rng):
     if isinstance(got, torch.Tensor) and tuple(got.shape) == (20, 20):
         fail(f"gram(X) has shape {fmt_shape(got)}, expected (3, 3): with X reshaped to (c, h*w) the Gram matrix is "
              "X @ X.T (channels by channels), not X.T @ X")
-    expect_close(got, ref_gram(X).float(), what="gram(X)", inputs={"X": X}, mistakes=distinct({
+    expect_close(got, ref_gram(X).float(), what="gram(X)", inputs={"X": X}, mistakes={
         "the Gram matrix must be divided by c * h * w (the number of values in X), so that layers of any size weigh "
         "alike": ref_gram(X, "none").float(),
         "divided by h * w only; the book divides by c * h * w": ref_gram(X, "hw").float(),
-    }))
+    })
     _unchanged(before, after, "gram(X)")
 
 
@@ -131,11 +123,11 @@ def test_style_loss(learner, rng):
     gram_Y = ref_gram(X).float()
     got, before, after = learner.run(probe_call, "style_loss", Y_hat, gram_Y)
     expect_close(got, ref_style(Y_hat, gram_Y).float(), what="style_loss(Y_hat, gram_Y)",
-                 inputs={"Y_hat": Y_hat, "gram_Y": gram_Y}, mistakes=distinct({
+                 inputs={"Y_hat": Y_hat, "gram_Y": gram_Y}, mistakes={
         SUM: ref_style(Y_hat, gram_Y, reduce="sum").float(),
         "gram_Y is already a Gram matrix: compare gram(Y_hat) with gram_Y itself, do not apply gram to it again":
             ref_style(Y_hat, gram_Y, gram_twice=True).float(),
-    }))
+    })
     _unchanged(before, after, "style_loss(Y_hat, gram_Y)")
 
 
@@ -154,12 +146,12 @@ def test_style_loss_target_is_fixed(learner, rng):
 def test_tv_loss(learner, rng):
     Y = rng.normal((2, 3, 4, 6))
     got, before, after = learner.run(probe_call, "tv_loss", Y)
-    expect_close(got, ref_tv(Y).float(), what="tv_loss(Y_hat)", inputs={"Y_hat": Y}, mistakes=distinct({
+    expect_close(got, ref_tv(Y).float(), what="tv_loss(Y_hat)", inputs={"Y_hat": Y}, mistakes={
         "total variation is 0.5 * (vertical + horizontal mean differences): the 0.5 is missing": ref_tv(Y, half=False).float(),
         "total variation uses absolute differences |a - b|, not squares": ref_tv(Y, square=True).float(),
         "only the vertical neighbour differences (along h): add the horizontal ones (along w)": ref_tv(Y, only="v").float(),
         "only the horizontal neighbour differences (along w): add the vertical ones (along h)": ref_tv(Y, only="h").float(),
-    }))
+    })
     _unchanged(before, after, "tv_loss(Y_hat)")
 
 
