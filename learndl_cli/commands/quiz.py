@@ -354,10 +354,16 @@ def why_nothing_due(settings, options, due) -> list[str]:
 KEYS_HELP = """Review the cards due today.
 
 \b
-Keys: Space/Enter reveal · 1 Again · 2 Hard · 3 Good · 4 Easy · u undo (back through the
-session) · s suspend · b bury until tomorrow · e edit the card's source (a bundled deck is copied
-to your decks folder first) · q quit. With --type, type the answer and press Enter.
-Without a terminal, one key per line from stdin (an empty line reveals).
+Keys:
+  Space, Enter  reveal the answer
+  1 Again · 2 Hard · 3 Good · 4 Easy   rate it
+  u undo        take back the last answer, suspend or bury (repeatable)
+  s suspend     never show the card again (learndl decks unsuspend)
+  b bury        show it tomorrow
+  e edit        open its source in $EDITOR (a bundled deck is copied first)
+  q quit        every answer is already saved
+With --type, type the answer and press Enter. Without a terminal, one key per
+line from stdin (an empty line reveals).
 """
 
 
