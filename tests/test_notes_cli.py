@@ -124,10 +124,10 @@ def test_an_id_collision_never_replaces_a_deck(cli, notes_home, tmp_path):
     assert cli("notes", "import", str(first), "--deck", "mine").exit_code == 0
     deck = notes_home / "decks" / "mine.md"
     kept = deck.read_text(encoding="utf-8")
-    for extra in ([], ["--dry-run"]):
+    for extra in ([], ["--dry-run"], ["--force"]):
         clash = cli("notes", "import", str(other), "--deck", "mine", *extra)
         assert clash.exit_code == 2, clash.output
-        assert clash.stderr.strip() == "learndl: deck id 'mine' already holds the cards of 笔记.md, not 学习.md; choose another with --deck NAME (or --force to replace it)"
+        assert clash.stderr.strip() == f"learndl: deck id 'mine' already holds the cards of 笔记.md, not 学习.md; choose another with --deck NAME (or delete {deck} first)"
         assert deck.read_text(encoding="utf-8") == kept
     # the same notes again (moved, or edited) are not a collision
     moved = tmp_path / "笔记.md"

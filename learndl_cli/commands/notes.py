@@ -55,7 +55,7 @@ def import_cmd(
         Optional[int],
         typer.Option("--chapter", min=0, help="d2l chapter of the deck (default: told from the notes, else none: your own notes)."),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite a deck you edited by hand, or one written from other notes.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite a deck file you edited by hand (or one not written by notes import).")] = False,
 ) -> None:
     """Read your notes, find the cards in them, and write them as a deck you can edit.
 
@@ -161,10 +161,10 @@ def _check(app, plans: list[Plan], force: bool) -> list[Plan]:
             if edited is None and not force:
                 raise UserError(f"{target}: exists and was not written by notes import; pass --force to overwrite it, or --deck OTHER")
             before = written_from(old)
-            if before is not None and before and before != names and not force:
+            if before and before != names:  # never replaced, not even with --force
                 raise UserError(
                     f"deck id '{plan.deck_id}' already holds the cards of {', '.join(before)}, not {', '.join(names)}; "
-                    "choose another with --deck NAME (or --force to replace it)"
+                    f"choose another with --deck NAME (or delete {target} first)"
                 )
             if edited and not force:
                 raise UserError(f"{target}: edited by hand since the last import; pass --force to overwrite your edits, or --deck OTHER")
