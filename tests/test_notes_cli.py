@@ -133,6 +133,11 @@ def test_an_id_collision_never_replaces_a_deck(cli, notes_home, tmp_path):
     moved = tmp_path / "笔记.md"
     shutil.copy(first, moved)
     assert cli("notes", "import", str(moved), "--deck", "mine").exit_code == 0
+    # the deck of two notes files, imported again with one more or one less, is the same deck
+    third = tmp_path / "b" / "补充.md"
+    shutil.copy(NOTES / "softmax回归.md", third)
+    assert cli("notes", "import", str(moved), str(third), "--deck", "mine").exit_code == 0
+    assert cli("notes", "import", str(third), "--deck", "mine").exit_code == 0
     # two files that would take the same id in one run
     twin = tmp_path / "b" / "笔记.md"
     shutil.copy(first, twin)

@@ -161,7 +161,7 @@ def _check(app, plans: list[Plan], force: bool) -> list[Plan]:
             if edited is None and not force:
                 raise UserError(f"{target}: exists and was not written by notes import; pass --force to overwrite it, or --deck OTHER")
             before = written_from(old)
-            if before and before != names:  # never replaced, not even with --force
+            if before and set(before).isdisjoint(names):  # other notes' deck: never replaced, not even with --force
                 raise UserError(
                     f"deck id '{plan.deck_id}' already holds the cards of {', '.join(before)}, not {', '.join(names)}; "
                     f"choose another with --deck NAME (or delete {target} first)"
