@@ -48,6 +48,7 @@ class SyncResult:
     decks: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # things to say once (a bundled deck you copied changed)
+    pending: dict[str, dict] = field(default_factory=dict)  # what ``acknowledge`` records once they are shown
     parsed_files: int = 0
     added: int = 0
     updated: int = 0
@@ -362,15 +363,23 @@ def _apply_overrides(db: Database, files: list[Path], result: SyncResult) -> lis
         if (st.st_size, st.st_mtime_ns) == (info.get("size"), info.get("mtime_ns")):
             continue
         digest = _digest(bundled.read_bytes())
-        info.update(size=st.st_size, mtime_ns=st.st_mtime_ns)
+        seen = {**info, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
         if digest != info["hash"] and digest != info.get("noticed"):
-            info["noticed"] = digest
+            # Told once: ``acknowledge`` records it when a command has shown the notice.
             result.notices.append(
                 f"The bundled deck {deck_id} changed in this version of learndl; your copy {info['copy']} is kept "
                 f"(compare: diff {info['copy']} {bundled})"
             )
-        store.save_deck_override(db, deck_id, info)
+            result.pending[deck_id] = {**seen, "noticed": digest}
+        else:
+            store.save_deck_override(db, deck_id, seen)
     return [f for f in files if str(f) not in hidden]
+
+
+def acknowledge(db: Database, result: SyncResult) -> None:
+    """Record that ``result.notices`` were shown, so each is said once."""
+    for deck_id, info in result.pending.items():
+        store.save_deck_override(db, deck_id, info)
 
 
 def bundled_deck_of(card: dict) -> str | None:

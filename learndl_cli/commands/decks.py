@@ -22,7 +22,7 @@ def list_decks(
     as_json: Annotated[bool, typer.Option("--json", help="Print the decks as a JSON list.")] = False,
 ) -> None:
     """List every deck: its id (what --deck takes), chapter, cards, and what is due today."""
-    from ..decks import sync
+    from ..decks import acknowledge, sync
     from ..store import due as due_store
 
     app = get_app(ctx)
@@ -76,6 +76,9 @@ def list_decks(
         console.print("[dim]Deck files: learndl decks list --json (or a wider terminal)[/dim]")
     if result.problems:
         Console(stderr=True).print(f"[yellow]{len(result.problems)} problem(s) in the deck files: learndl decks validate[/yellow]")
+    for notice in result.notices:
+        Console(stderr=True, highlight=False).print(notice, style="yellow", markup=False)
+    acknowledge(app.db, result)
 
 
 def _short(path: str) -> str:

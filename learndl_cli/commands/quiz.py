@@ -168,7 +168,7 @@ def _key_action(key: str, app, session, card, console: Console, keys: Keys):
 
 
 def run_quiz(app, options, console: Console, type_in: bool = False) -> int:
-    from ..decks import sync
+    from ..decks import acknowledge, sync
     from ..render import card_panel
     from ..review import Session, check_options
     from ..typein import accepted_answers
@@ -183,6 +183,7 @@ def run_quiz(app, options, console: Console, type_in: bool = False) -> int:
             err.print(Text(f"… and {len(result.problems) - 3} more problems (learndl decks validate)", style="yellow"))
     for notice in result.notices:
         err.print(Text(notice, style="yellow"))
+    acknowledge(db, result)
     check_options(db, options)
     titles = {row["id"]: row["title"] for row in result.decks}
     session = Session(db, app.settings, app.now, options)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 def gather(app) -> dict:
     """Everything ``status`` shows, as plain data (the ``--json`` document). ``due`` is due now and
     ``due_today`` adds the learning cards coming back later today (``store/due.py``)."""
-    from ..decks import sync
+    from ..decks import acknowledge, sync
     from ..scheduler import iso, next_day_start, study_day
     from ..stats import streaks
     from ..store import cards as store
@@ -44,6 +44,7 @@ def gather(app) -> dict:
             "due_today": due.today.to_dict() if due else {"learning": 0, "review": 0, "new": 0},
         }
         decks.append(entry)
+    acknowledge(db, result)  # the notices are in the document (and shown by ``render``)
     current, longest = streaks(store.study_days(db), day)
     next_due = due_store.next_due_after(db, now, day=day, day_end=next_day_start(now, settings.day_starts_hour))
     return {
