@@ -34,7 +34,9 @@ def probe_encoder(mod, tokens, segments, valid_lens, weights, num_layers, X0, tr
     with torch.no_grad():
         for name, W in weights.items():
             target = getattr(net, name, None)
-            if name != "pos_embedding":
+            if name == "pos_embedding" and isinstance(target, nn.Module):
+                target, W = getattr(target, "weight", None), W[0]  # an nn.Embedding(max_len, num_hiddens) is fine too
+            elif name != "pos_embedding":
                 target = getattr(target, "weight", None)
             if not isinstance(target, torch.Tensor):
                 raise CheckFailed(f"BERTEncoder has no self.{name}" + ("" if name == "pos_embedding" else " (an nn.Embedding)"))

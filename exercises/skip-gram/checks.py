@@ -60,9 +60,13 @@ def ref_loss(x, y, mask=None, *, masked=True, reduce="row"):
     return out.mean(dim=0)
 
 
-def naive_loss(x, y, mask):
-    s = torch.sigmoid(x)  # in float32, as a learner would
-    out = -(y * torch.log(s) + (1 - y) * torch.log(1 - s)) * mask
+def naive_loss(x, y, mask, clamp=None):
+    """log(sigmoid(x)) in float32, as a learner would write it; clamp=-100 is what F.binary_cross_entropy does."""
+    s = torch.sigmoid(x)
+    log_s, log_1s = torch.log(s), torch.log(1 - s)
+    if clamp is not None:
+        log_s, log_1s = log_s.clamp(min=clamp), log_1s.clamp(min=clamp)
+    out = -(y * log_s + (1 - y) * log_1s) * mask
     return out.mean(dim=1)
 
 
@@ -154,6 +158,9 @@ def test_loss_large_logits(learner, rng):
                  inputs={"inputs": x}, mistakes={
         "log(sigmoid(x)) overflows to -inf for large |x|: use F.logsigmoid(x) (and F.logsigmoid(-x) for 1 - sigma(x)), "
         "or F.binary_cross_entropy_with_logits": naive_loss(x, y, mask),
+        "binary cross-entropy on sigmoid(x) clamps the log at -100 (F.binary_cross_entropy does), so a confident "
+        "wrong logit of -200 costs 100, not 200: work on the logits (F.logsigmoid, or "
+        "F.binary_cross_entropy_with_logits)": naive_loss(x, y, mask, clamp=-100.0),
     })
 
 
