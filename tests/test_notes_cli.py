@@ -129,10 +129,15 @@ def test_an_id_collision_never_replaces_a_deck(cli, notes_home, tmp_path):
         assert clash.exit_code == 2, clash.output
         assert clash.stderr.strip() == f"learndl: deck id 'mine' already holds the cards of 笔记.md, not 学习.md; choose another with --deck NAME (or delete {deck} first)"
         assert deck.read_text(encoding="utf-8") == kept
-    # the same notes again (moved, or edited) are not a collision
+    # the same notes again (edited) are not a collision; a file of the same name elsewhere may be
+    # other notes: the import asks for --force (the learner moved it) before replacing the deck
+    assert cli("notes", "import", str(first), "--deck", "mine").exit_code == 0
     moved = tmp_path / "笔记.md"
     shutil.copy(first, moved)
-    assert cli("notes", "import", str(moved), "--deck", "mine").exit_code == 0
+    unsure = cli("notes", "import", str(moved), "--deck", "mine")
+    assert unsure.exit_code == 2 and "another file of the same name; pass --force if you moved it" in unsure.stderr
+    assert deck.read_text(encoding="utf-8") == kept
+    assert cli("notes", "import", str(moved), "--deck", "mine", "--force").exit_code == 0
     # the deck of two notes files, imported again with one more or one less, is the same deck
     third = tmp_path / "b" / "补充.md"
     shutil.copy(NOTES / "softmax回归.md", third)

@@ -55,7 +55,7 @@ def import_cmd(
         Optional[int],
         typer.Option("--chapter", min=0, help="d2l chapter of the deck (default: told from the notes, else none: your own notes)."),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite a deck file you edited by hand (or one not written by notes import).")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite a deck file you edited by hand, one not written by notes import, or one written from a same-named file you moved.")] = False,
 ) -> None:
     """Read your notes, find the cards in them, and write them as a deck you can edit.
 
@@ -144,7 +144,7 @@ def _check(app, plans: list[Plan], force: bool) -> list[Plan]:
     """The plans that have cards, each with its deck text; refuses (one line) what would replace a
     deck that is not this import's to replace. The same checks for a dry run and a real one."""
     from ..deckparse import parse_deck
-    from ..notes import edited_since_import, render_deck, written_from
+    from ..notes import collision, edited_since_import, render_deck, written_from
 
     in_use = _deck_ids_in_use(app.settings)
     writable = []
@@ -154,25 +154,31 @@ def _check(app, plans: list[Plan], force: bool) -> list[Plan]:
             typer.echo(f"{', '.join(r.path for r in plan.results)}: no cards found; nothing written for deck {plan.deck_id}.", err=True)
             continue
         target = plan.target
-        names = sorted(Path(r.path).name for r in plan.results)
+        sources = [str(Path(r.path).resolve()) for r in plan.results]
         if target.exists():
             old = target.read_text(encoding="utf-8", errors="replace")
             edited = edited_since_import(old)
             if edited is None and not force:
                 raise UserError(f"{target}: exists and was not written by notes import; pass --force to overwrite it, or --deck OTHER")
-            before = written_from(old)
-            if before and set(before).isdisjoint(names):  # other notes' deck: never replaced, not even with --force
+            before = written_from(old) or []
+            clash = collision(before, sources)
+            shown = ", ".join(Path(p).name for p in before)
+            if clash == "other":  # other notes' deck: never replaced, not even with --force
                 raise UserError(
-                    f"deck id '{plan.deck_id}' already holds the cards of {', '.join(before)}, not {', '.join(names)}; "
+                    f"deck id '{plan.deck_id}' already holds the cards of {shown}, not {', '.join(Path(p).name for p in sources)}; "
                     f"choose another with --deck NAME (or delete {target} first)"
+                )
+            if clash == "moved" and not force:
+                raise UserError(
+                    f"deck id '{plan.deck_id}' holds the cards of {', '.join(before)}, another file of the same name; "
+                    "pass --force if you moved it, or choose another with --deck NAME"
                 )
             if edited and not force:
                 raise UserError(f"{target}: edited by hand since the last import; pass --force to overwrite your edits, or --deck OTHER")
         owner = in_use.get(plan.deck_id)
         if owner is not None and owner.resolve() != target.resolve():
             raise UserError(f"deck id '{plan.deck_id}' is already used by {owner}; choose another with --deck NAME")
-        origin = ", ".join(str(Path(r.path).resolve()) for r in plan.results)
-        plan.text = render_deck(plan.results, deck_id=plan.deck_id, title=plan.title, chapter=plan.chapter, origin=origin)
+        plan.text = render_deck(plan.results, deck_id=plan.deck_id, title=plan.title, chapter=plan.chapter, origin=", ".join(sources))
         plan.cards = len(parse_deck(plan.text, str(target)).cards)
         writable.append(plan)
     return writable

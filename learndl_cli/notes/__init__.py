@@ -13,7 +13,7 @@ One concern per module:
 - ``deck``: proposals to a deck file, deck ids.
 """
 
-from .deck import HASH_MARK, deck_id_for, edited_since_import, render_deck, slug, written_from
+from .deck import HASH_MARK, collision, deck_id_for, edited_since_import, render_deck, slug, written_from
 from .explicit import numbered_clozes
 from .importer import import_notes, unique_cards
 from .model import NotesResult, Proposal
@@ -21,6 +21,6 @@ from .rules import EXPLAINS
 from .text import PICTURE, clean_inline, heading_shown
 
 __all__ = [
-    "EXPLAINS", "HASH_MARK", "NotesResult", "PICTURE", "Proposal", "clean_inline", "deck_id_for", "edited_since_import",
+    "EXPLAINS", "HASH_MARK", "NotesResult", "collision", "PICTURE", "Proposal", "clean_inline", "deck_id_for", "edited_since_import",
     "heading_shown", "import_notes", "numbered_clozes", "render_deck", "slug", "unique_cards", "written_from",
 ]

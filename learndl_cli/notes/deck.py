@@ -100,8 +100,19 @@ def edited_since_import(text: str) -> bool | None:
 
 
 def written_from(text: str) -> list[str] | None:
-    """The file names of the notes a deck was written from (None: not written by notes import)."""
+    """The paths of the notes a deck was written from, as recorded (None: not written by an import)."""
     m = re.search(r"<!-- " + HASH_MARK + r" [0-9a-f]{16}: written by `[^`]*`(?: from (.*?))?\. Edit freely", text[:20000], re.S)
     if not m:
         return None
-    return sorted(PurePath(p.strip()).name for p in (m.group(1) or "").split(", ") if p.strip())
+    return sorted(p.strip() for p in (m.group(1) or "").split(", ") if p.strip())
+
+
+def collision(before: list[str], now: list[str]) -> str:
+    """How the notes ``now`` relate to the notes ``before`` a deck was written from: "" (the same
+    notes: a path in common), "moved" (no path in common, a file name in common: the same notes
+    moved, or other notes of the same name) or "other" (other notes)."""
+    if not before or set(before) & set(now):
+        return ""
+    if {PurePath(p).name for p in before} & {PurePath(p).name for p in now}:
+        return "moved"
+    return "other"
