@@ -11,7 +11,8 @@ line per finding, ``path:line: rule: detail``. Two kinds of rule:
     card is reviewed under.
   - ``reversed-term``: in a ``term ::: definition`` note, the reversed card (definition → term)
     shows the term itself, in the definition or in its heading — its Chinese name, or an English
-    name or abbreviation given in parentheses.
+    name or abbreviation given in parentheses — or spells a Chinese name of four or more characters
+    in two parts of at least two characters each, in order ("在训练数据集上…的误差" for 训练误差).
 
   Cards are read with learndl's own parser (``learndl_cli.deckparse``), so what is searched is
   what the learner sees: the heading context and the front. Text is compared with maths and code
@@ -131,7 +132,26 @@ def card_leaks(card) -> list[tuple[str, str]]:
         for term in terms_of(card.back):
             if term in seen:
                 out.append(("reversed-term", f"the definition (or its heading) contains the term {term!r}"))
+            elif parts := split_term_shown(term, seen):
+                out.append(("reversed-term", f"the definition spells the term {term!r} in two parts: {parts[0]!r} … {parts[1]!r}"))
     return out
+
+
+_CJK_RE = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def split_term_shown(term: str, seen: str) -> tuple[str, str] | None:
+    """A Chinese term of four or more characters that the text shows cut in two, each part at least
+    two characters and in order: "取最大值作为输出的汇聚方式" spells 最大汇聚. Parts of one character
+    are not counted ("来自…注意力" does not spell 自注意力)."""
+    if len(term) < 4 or not _CJK_RE.fullmatch(term):
+        return None
+    for i in range(2, len(term) - 1):
+        head, tail = term[:i], term[i:]
+        at = seen.find(head)
+        if at >= 0 and seen.find(tail, at + len(head)) >= 0:
+            return head, tail
+    return None
 
 
 # ------------------------------------------------------------------------------ hints

@@ -336,9 +336,12 @@ def test_lint_finds_a_reversed_card_whose_definition_or_heading_holds_the_term(t
         "修正线性单元 (ReLU) ::: $\\operatorname{ReLU}(x) = \\max(x, 0)$\n\n"
         "束搜索 (beam search) ::: 每步保留 $k$ 个候选序列\n\n"
         "# 锚框\n\n锚框 (anchor box) ::: 以每个像素为中心生成的候选边界框\n\n"
-        "# 其他\n\n平均汇聚 (average pooling) ::: 每个窗口输出其中元素的平均值\n",
+        "# 其他\n\n平均汇聚 (average pooling) ::: 每个窗口输出其中元素的平均值\n\n"
+        "训练误差 (training error) ::: 模型在训练数据集上计算得到的误差\n\n"  # the term in two parts
+        "自注意力 (self-attention) ::: 查询、键和值都来自同一组输入的注意力\n\n"  # 自 alone is not a part
+        "误差训练 ::: 模型在训练数据集上计算得到的误差\n",  # parts out of order
     )
-    assert leaks == [("reversed-term", 9), ("reversed-term", 15)]
+    assert leaks == [("reversed-term", 9), ("reversed-term", 15), ("reversed-term", 21)]
 
 
 def test_lint_hints_at_long_answers_and_list_questions_but_does_not_fail_on_them(tmp_path):
