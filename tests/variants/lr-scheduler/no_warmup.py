@@ -1,4 +1,5 @@
 # expect: the warm-up is missing
+# not: the cosine phase must start at the end of the warm-up
 import math
 
 
