@@ -34,6 +34,17 @@ class QueueOptions:
         parts = [f"--deck {d}" for d in self.decks] + [f"--chapter {c}" for c in self.chapters]
         return " ".join(parts + [f"--tag {t}" for t in self.tags])
 
+    def scope(self) -> str:
+        """These filters in words (" in chapter 4", " in deck ch03-x or ch04-y tagged softmax"), or ""."""
+        parts = []
+        if self.decks:
+            parts.append(f"in deck{'s' if len(self.decks) > 1 else ''} {' or '.join(self.decks)}")
+        if self.chapters:
+            parts.append(f"in chapter{'s' if len(self.chapters) > 1 else ''} {' or '.join(map(str, self.chapters))}")
+        if self.tags:
+            parts.append(f"tagged {' or '.join(self.tags)}")
+        return (" " + " ".join(parts)) if parts else ""
+
 
 @dataclass
 class Outcome:

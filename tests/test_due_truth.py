@@ -161,7 +161,7 @@ def test_new_limit_explains_itself_and_new_adds_cards_with_filters(cli, decks, d
     cli("quiz", input="\n3\n" * 4 + "q\n", now=DAY1)  # the day's 4 new cards, all in deck a3
     out = cli("quiz", "--chapter", "4", input="q\n", now=DAY1, env=WIDE).output
     assert "Nothing due now (--chapter 4)" in out
-    assert "new-card limit is used up" in out and "8 unseen cards (--chapter 4) wait" in out
+    assert "new-card limit is used up" in out and "8 unseen cards in chapter 4 wait" in out
     assert "learndl quiz --chapter 4 --new 4" in out
     # The next-card line respects the filter: the learning cards of chapter 3 are not "next".
     assert "Next card (--chapter 4): nothing scheduled" in out
@@ -177,3 +177,12 @@ def test_new_limit_explains_itself_and_new_adds_cards_with_filters(cli, decks, d
 def test_bad_new_option_is_one_line(cli, decks):
     result = cli("quiz", "--new", "-1", input="q\n", now=DAY1)
     assert result.exit_code == 2 and "--new must be 0 or more" in result.output
+
+
+def test_nothing_due_names_the_cards_set_aside(cli, decks):
+    # Bury and suspend the two cards of deck a3 shown first; answer the rest of the day's new cards.
+    out = cli("quiz", "--deck", "a3", input="b\ns\n" + "\n4\n" * 4 + "q\n", now=DAY1, env=WIDE).output
+    assert "Buried" in out and "Suspended" in out
+    out = cli("quiz", "--deck", "a3", input="q\n", now=DAY1, env=WIDE).output
+    assert "Nothing due now (--deck a3)" in out
+    assert "Set aside in deck a3: 1 buried until tomorrow; 1 suspended (learndl decks unsuspend)." in out

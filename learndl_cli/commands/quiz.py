@@ -318,7 +318,10 @@ def _summary(app, session, console: Console, quit_early: bool) -> None:
             f"Left today{scope}: {today.total} (new {today.new} · learning {today.learning} · review {today.review}{later})"
         )
     if due.now.total == 0 and not quit_early:
-        for line in why_nothing_due(app.settings, session.options, due):
+        from ..store.due import held_aside
+
+        aside = held_aside(app.db, app.settings, now, session.filters)
+        for line in why_nothing_due(app.settings, session.options, due, aside):
             console.print(Text(line, style="yellow"))
     console.print(f"Next card{scope}: {_when(info['next_due'], now)}")
     exercises = exercises_due(app.db, now)
@@ -330,11 +333,12 @@ def _summary(app, session, console: Console, quit_early: bool) -> None:
         )
 
 
-def why_nothing_due(settings, options, due) -> list[str]:
-    """The day's limits, when they are why nothing is left, and how to study more."""
+def why_nothing_due(settings, options, due, aside: dict | None = None) -> list[str]:
+    """Why nothing is left: the day's limits (and how to study more), then the cards set aside
+    (waiting siblings, buried and suspended cards)."""
     lines = []
     flags = options.flags()
-    where = f" ({flags})" if flags else ""
+    where = options.scope()
     if due.new_held:
         more = min(due.new_held, settings.new_per_day)
         limit = settings.new_per_day + options.extra_new
@@ -349,6 +353,16 @@ def why_nothing_due(settings, options, due) -> list[str]:
             f"Today's review limit is reached (max_reviews_per_day = {settings.max_reviews_per_day} in settings.toml): "
             f"{due.review_held} due review{'s' if due.review_held != 1 else ''}{where} wait for tomorrow."
         )
+    aside = aside or {}
+    parts = []
+    if aside.get("siblings"):
+        parts.append(f"{aside['siblings']} wait for tomorrow because a sibling card was answered today")
+    if aside.get("buried"):
+        parts.append(f"{aside['buried']} buried until tomorrow")
+    if aside.get("suspended"):
+        parts.append(f"{aside['suspended']} suspended (learndl decks unsuspend)")
+    if parts:
+        lines.append(f"Set aside{where}: " + "; ".join(parts) + ".")
     return lines
 
 

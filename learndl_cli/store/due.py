@@ -182,3 +182,21 @@ def next_due_after(
         params += [iso(now), *args, *extra]
     row = db.execute(f"select min(due) from ({' union all '.join(parts)})", params).fetchone()
     return parse_ts(row[0]) if row[0] else None
+
+
+def held_aside(db: Database, settings, now: datetime, filters: Filters = NO_FILTERS) -> dict:
+    """Cards within ``filters`` that are left out of the counts for other reasons than the limits:
+    ``buried`` (until tomorrow), ``suspended``, and ``siblings`` (new or due review cards waiting
+    until tomorrow because a card of the same note was answered today)."""
+    w = Window.at(now, settings.day_starts_hour)
+    where, args = filters
+    row = db.execute(
+        f"""select
+              count(*) filter (where c.suspended = 1),
+              count(*) filter (where c.suspended = 0 and c.buried_until >= ?),
+              count(*) filter (where c.suspended = 0 and c.buried_until < ?
+                                 and (c.state = 0 or (c.state = 2 and c.due <= ?)) and not ({NOTES_ANSWERED_TODAY}))
+            from cards c where c.active = 1 {where}""",
+        [w.day, w.day, iso(w.day_end), w.day, *args],
+    ).fetchone()
+    return {"suspended": int(row[0] or 0), "buried": int(row[1] or 0), "siblings": int(row[2] or 0)}
