@@ -391,7 +391,7 @@ def register(app: typer.Typer) -> None:
         tag: Annotated[Optional[list[str]], typer.Option("--tag", "-t", help="Only cards with this tag (repeatable).")] = None,
         limit: Annotated[Optional[int], typer.Option("--limit", "-n", help="Stop after this many answers.")] = None,
         ahead: Annotated[float, typer.Option("--ahead", help="Review cards due within this many days early.")] = 0.0,
-        new: Annotated[int, typer.Option("--new", help="Study this many new cards today beyond the daily limit (with the filters).")] = 0,
+        new: Annotated[int, typer.Option("--new", help="This session: up to N more new cards today beyond the daily limit (within the filters).")] = 0,
         type_in: Annotated[bool, typer.Option("--type", help="Type the answer of cloze and short-answer cards; see a character diff.")] = False,
     ) -> None:
         from ..review import QueueOptions
