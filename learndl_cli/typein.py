@@ -119,7 +119,7 @@ def diff(reply: str, accepted: list[str]) -> Diff:
     typed = unicodedata.normalize("NFKC", reply.strip())
     correct = is_correct(reply, accepted)
     best = max(accepted, key=lambda a: SequenceMatcher(None, _fold(typed), _fold(a), autojunk=False).ratio())
-    answer = unicodedata.normalize("NFKC", best.strip())
+    answer = unicodedata.normalize("NFKC", best.strip()).replace("`", "")  # code marks are not typed
     if correct:
         return Diff([(typed, True)], [(answer, True)], True, best)
     sm = SequenceMatcher(None, _fold(typed), _fold(answer), autojunk=False)

@@ -267,7 +267,7 @@ def test_type_in_reads_a_whole_line_from_a_terminal(deck_dir, home):
                 break
             output += chunk
 
-    read_until("type the answer".encode())
+    read_until("type the answer, then Enter".encode())
     os.write(fd, "元素的总数\r".encode("utf-8"))
     read_until(b"Easy")
     os.write(fd, b"3")

@@ -31,7 +31,7 @@ RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 RATING_STYLES = {1: "red", 2: "yellow", 3: "green", 4: "blue"}
 NOTICE = "magenta"
 HINT = " space reveal · u undo · s suspend · b bury · e edit · q quit"
-TYPE_HINT = " type the answer and press Enter (an empty line reveals; a line with only u, s, b, e or q is that key)"
+TYPE_HINT = " type the answer, then Enter · empty line reveals · a lone u/s/b/e/q is that key"
 COMMAND_KEYS = ("u", "s", "b", "e", "q")
 
 
