@@ -51,6 +51,7 @@ class BERTEncoder(nn.Module):
                  num_layers, dropout, max_len=1000, key_size=768, query_size=768, value_size=768, **kwargs):
         super().__init__(**kwargs)
         # TODO: the three embeddings and the blocks
+        raise NotImplementedError("BERTEncoder.__init__")
 
     def forward(self, tokens, segments, valid_lens):
         """tokens, segments: (batch, seq_len) int64; valid_lens: (batch,) -> (batch, seq_len, num_hiddens)."""

@@ -17,6 +17,7 @@ class TextCNN(nn.Module):
     def __init__(self, vocab_size, embed_size, kernel_sizes, num_channels, **kwargs):
         super().__init__(**kwargs)
         # TODO: the layers above (and nn.ReLU())
+        raise NotImplementedError("TextCNN.__init__")
 
     def forward(self, inputs):
         """inputs: (batch, num_steps) token indices -> (batch, 2) scores."""
