@@ -1,4 +1,5 @@
 # expect: divided by h instead of 2h
+# not: forgot to divide by 2h
 import torch
 
 

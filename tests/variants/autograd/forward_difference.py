@@ -1,4 +1,5 @@
 # expect: used the forward difference
+# not: divided by h instead of 2h
 import torch
 
 

@@ -1,4 +1,5 @@
 # expect: sgd forgot to zero the gradients
+# not: sgd forgot to divide by batch_size
 import torch
 
 

@@ -1,4 +1,5 @@
 # expect: the hidden layer has no ReLU
+# not: applied ReLU to the output layer too
 import torch
 from torch import nn
 

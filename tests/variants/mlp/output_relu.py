@@ -1,4 +1,5 @@
 # expect: applied ReLU to the output layer too
+# not: the hidden layer has no ReLU
 import torch
 from torch import nn
 
