@@ -103,6 +103,8 @@ def export_history(
         row = card.row
         state = int(row.get("state") or 0)
         due, last = parse_ts(row.get("due")), parse_ts(row.get("last_review"))
+        if due is None or last is None:  # never reviewed (or a state without times): Anki gets it new
+            state = State.NEW
         if state == State.NEW and not row.get("suspended"):
             continue  # genanki wrote it new; nothing to add
         values = {"mod": int(now.timestamp()), "usn": -1, "reps": int(row.get("reps") or 0), "lapses": int(row.get("lapses") or 0)}
