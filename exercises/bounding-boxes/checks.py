@@ -39,18 +39,18 @@ def ref_to_corner(b, half=True):
     return torch.stack((b[:, 0] - b[:, 2] / k, b[:, 1] - b[:, 3] / k, b[:, 0] + b[:, 2] / k, b[:, 1] + b[:, 3] / k), -1)
 
 
-def ref_iou(b1, b2, clamp="sides", subtract=True):
+def ref_iou(b1, b2, clamp="sides", subtract=True, plus_one=0.0):
     b1, b2 = b1.double(), b2.double()
     ul = torch.max(b1[:, None, :2], b2[None, :, :2])
     lr = torch.min(b1[:, None, 2:], b2[None, :, 2:])
-    wh = lr - ul
+    wh = lr - ul + plus_one
     if clamp == "sides":
         wh = wh.clamp(min=0)
     inter = wh[..., 0] * wh[..., 1]
     if clamp == "area":
         inter = inter.clamp(min=0)
-    a1 = (b1[:, 2] - b1[:, 0]) * (b1[:, 3] - b1[:, 1])
-    a2 = (b2[:, 2] - b2[:, 0]) * (b2[:, 3] - b2[:, 1])
+    a1 = (b1[:, 2] - b1[:, 0] + plus_one) * (b1[:, 3] - b1[:, 1] + plus_one)
+    a2 = (b2[:, 2] - b2[:, 0] + plus_one) * (b2[:, 3] - b2[:, 1] + plus_one)
     union = a1[:, None] + a2[None, :] - (inter if subtract else 0)
     return inter / union
 
@@ -66,6 +66,8 @@ NO_CLAMP = ("boxes that do not overlap must have IoU 0: clamp the intersection's
             "before multiplying (two negative sides multiply to a positive area)")
 AREA_CLAMP = ("clamped the intersection's area, not its sides: boxes apart along both x and y have two negative "
               "sides whose product is positive; clamp width and height at 0 before multiplying")
+PLUS_ONE = ("added 1 to the widths and heights (the pixel-inclusive convention of older detection code); d2l's boxes "
+            "are continuous coordinates: width = x2 - x1")
 NO_SUBTRACT = "the union must subtract the intersection: area1 + area2 - intersection (it is counted twice otherwise)"
 
 
@@ -123,7 +125,7 @@ def test_iou_simple(learner):
     got, *_ = learner.run(probe_iou, a, b)
     _iou_shape(got, 1, 3)
     expect_close(got, ref_iou(a, b).float(), what="box_iou(a, b) for a = [[0, 0, 2, 2]], b = [[1, 1, 3, 3], [0, 0, 2, 2], [0.5, 0, 1.5, 2]]",
-                 mistakes={NO_SUBTRACT: ref_iou(a, b, subtract=False).float()})
+                 mistakes={NO_SUBTRACT: ref_iou(a, b, subtract=False).float(), PLUS_ONE: ref_iou(a, b, plus_one=1.0).float()})
 
 
 @skip_on_meta
@@ -150,6 +152,7 @@ def test_iou_all_pairs(learner, rng):
         NO_CLAMP: ref_iou(b1, b2, clamp=None).float(),
         AREA_CLAMP: ref_iou(b1, b2, clamp="area").float(),
         NO_SUBTRACT: ref_iou(b1, b2, subtract=False).float(),
+        PLUS_ONE: ref_iou(b1, b2, plus_one=1.0).float(),
     })
     _unchanged(before1, after1, "boxes1 after box_iou")
     _unchanged(before2, after2, "boxes2 after box_iou")
@@ -164,4 +167,5 @@ def test_iou_random_float64(learner, rng):
         NO_CLAMP: ref_iou(b1, b2, clamp=None),
         AREA_CLAMP: ref_iou(b1, b2, clamp="area"),
         NO_SUBTRACT: ref_iou(b1, b2, subtract=False),
+        PLUS_ONE: ref_iou(b1, b2, plus_one=1.0),
     })

@@ -23,7 +23,8 @@ def probe_prior(mod, data, sizes, ratios):
 # ---------------------------------------------------------------------------- references (parent)
 
 
-def ref_prior(h, w, sizes, ratios, *, aspect=True, swap=False, offset=0.5, pairs="book", columns=False, half=True):
+def ref_prior(h, w, sizes, ratios, *, aspect=True, swap=False, offset=0.5, pairs="book", columns=False, half=True,
+              sqrt=True):
     if pairs == "book":
         sr = [(s, ratios[0]) for s in sizes] + [(sizes[0], r) for r in ratios[1:]]
     elif pairs == "size_first":
@@ -32,7 +33,8 @@ def ref_prior(h, w, sizes, ratios, *, aspect=True, swap=False, offset=0.5, pairs
         sr = [(s, r) for r in ratios for s in sizes]
     shapes = []
     for s, r in sr:
-        bw, bh = (s / math.sqrt(r), s * math.sqrt(r)) if swap else (s * math.sqrt(r), s / math.sqrt(r))
+        q = math.sqrt(r) if sqrt else r
+        bw, bh = (s / q, s * q) if swap else (s * q, s / q)
         shapes.append((bw * (h / w if aspect else 1.0), bh))
     pixels = [(i, j) for j in range(w) for i in range(h)] if columns else [(i, j) for i in range(h) for j in range(w)]
     k = 2.0 if half else 1.0
@@ -57,6 +59,8 @@ def mistakes(h, w, sizes, ratios):
         "or the row index in the outer loop)": ref_prior(h, w, sizes, ratios, columns=True),
         "each pixel's anchors are in the wrong order: first every size with ratios[0], then sizes[0] with "
         "ratios[1:]": ref_prior(h, w, sizes, ratios, pairs="size_first"),
+        "the ratio enters through its square root: width = s * sqrt(r) * h / w and height = s / sqrt(r), so that "
+        "width / height is r (in pixels) and the area stays s^2": ref_prior(h, w, sizes, ratios, sqrt=False),
         "the box spans the center +- the whole width and height; the corners are center -+ width / 2 and "
         "height / 2": ref_prior(h, w, sizes, ratios, half=False),
     }
