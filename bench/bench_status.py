@@ -78,7 +78,8 @@ def query_plans(home: Path, now: str) -> tuple[list[str], int]:
         ("select count(*) as n from reviews where day = ? and prev_state = 0 and kind = 'review'", ["2026-11-01"]),
         ("select distinct day from reviews where kind = 'review' order by day", []),
         ("select count(*) from reviews where day = ? and kind = 'review'", ["2026-11-01"]),
-        ("select 1 from cards s join reviews r on r.card_id = s.id where s.note_id = ? and s.id != ? and r.day = ?", ["a", "b", "c"]),
+        ("select s.note_id from reviews r join cards s on s.id = r.card_id where r.day = ? and r.kind = 'review'", ["2026-11-01"]),
+        ("select max(r.id) from reviews r where r.card_id = ?", ["a"]),
     ]
     scans = []
     for sql, args in sqls:

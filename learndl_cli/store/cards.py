@@ -283,7 +283,7 @@ def study_days(db: Database) -> list[str]:
 def day_totals(db: Database, day: str) -> dict:
     """A study day's reviews (kind review) in one read: how many, of how many cards, the seconds
     spent, how many rated Again, and how many were of new cards (``new``) and of cards in review
-    (``review``), as ``new_studied_on`` and ``reviews_studied_on`` count them."""
+    (``review``), as ``due.studied_today`` counts them for the day's limits."""
     row = next(
         db.query(
             """select count(*) as reviews, count(distinct card_id) as cards,
