@@ -311,6 +311,41 @@ def test_no_card_speaks_of_the_notes_instead_of_the_subject():
     assert not bad, "cards with asides about the notes:\n" + "\n".join(bad)
 
 
+# Errors a reviewer found in the bundled cards. Each row names the card by a phrase only it has, what
+# its note must now say, and what it must no longer say, so a later rewrite cannot bring an error back.
+ERRATA = [
+    # gradients accumulate: after z.sum().backward(), y.sum().backward() leaves u + 2x, not 2x
+    ("ch02-calculus-autograd.md", "上例中 `y` 本身还能对 `x` 求梯度吗", ["u + 2 * x", "x.grad.zero_()"], []),
+    # the term through y is x * dy/dx = 2x², not 2xu
+    ("ch02-calculus-autograd.md", "梯度会经过 `u` 流回", ["3x^2"], ["2 * x * u"]),
+    ("ch02-linear-algebra.md", "正定矩阵 (positive definite matrix)", ["对称矩阵"], []),
+    ("ch02-linear-algebra.md", "PyTorch 中用 {{c2::`torch.norm(x)`", ["torch.linalg.vector_norm"], []),
+    ("ch08-rnn.md", "SentencePiece 是一种子词算法吗", ["工具包", "unigram"], []),
+    ("ch08-rnn.md", "最常用的三种子词", ["unigram"], ["SentencePiece"]),
+    ("ch11-optimization.md", "鞍点 (saddle point)", ["x^3", "充分条件"], []),
+    ("ch04-mlp.md", "Xavier 初始化的推导假设", ["ReLU 并不合适"], []),
+    ("ch04-mlp.md", "He 初始化（Kaiming 初始化）", ["\\frac{2}{n_\\text{in}}"], []),
+    ("ch12-performance.md", "torch.jit.script(net)", ["弃用"], []),
+    ("ch13-computer-vision.md", "锚框的宽和高是多少", ["hs\\sqrt{r}", "hs/\\sqrt{r}"], []),
+    # the book's text describes max-over-time pooling; its PyTorch TextCNN pools with AdaptiveAvgPool1d
+    ("ch15-nlp-applications.md", "`TextCNN` 代码里的 `self.pool`", ["nn.AdaptiveAvgPool1d(1)", "ReLU"], []),
+    ("ch15-nlp-applications.md", "textCNN 对不同宽度卷积核的输出", ["平均汇聚"], []),
+    # a small exponent 1/2^n brings p_n^(1/2^n) near 1: long n-grams are penalised less
+    ("ch09-modern-rnn.md", "BLEU 为什么用", ["罚得更轻"], ["提升更大"]),
+    ("ch14-nlp-pretraining.md", "只最大化正样本", ["无穷大", "1"], ["相等且无穷大"]),
+]
+
+
+@pytest.mark.parametrize("deck, phrase, must, must_not", ERRATA, ids=lambda v: v if isinstance(v, str) else None)
+def test_corrected_cards_stay_corrected(deck, phrase, must, must_not):
+    _, notes = dc.parse_deck(DECKS / deck)
+    hits = [n for n in notes if phrase in n.text]
+    assert len(hits) == 1, f"{deck}: {len(hits)} notes hold {phrase!r}, expected exactly one"
+    text = hits[0].text
+    assert [m for m in must if m not in text] == [], f"{_where(hits[0])} no longer says what the fix said"
+    assert [m for m in must_not if m in text] == [], f"{_where(hits[0])} says the corrected error again"
+
+
 def _lint_deck(tmp_path, body: str):
     deck = tmp_path / "decks" / "d.md"
     deck.parent.mkdir(exist_ok=True)
