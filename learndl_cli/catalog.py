@@ -18,7 +18,7 @@ from .paths import exercises_dir, solutions_dir
 DEVICES = ("cpu", "cuda")
 _FIELDS = {
     "name", "title", "chapter", "section", "order", "file", "implements", "hints", "forbid",
-    "allow_imports", "time_limit", "memory_limit_mb", "devices",
+    "allow_imports", "time_limit", "memory_limit_mb", "devices", "forbid_ops",
 }
 
 
@@ -33,6 +33,7 @@ class Exercise:
     implements: tuple[str, ...]
     hints: tuple[str, str, str]
     forbid: tuple[str, ...] = ()
+    forbid_ops: tuple[str, ...] = ()  # ATen ops ("aten::_softmax") the probes may not reach
     allow_imports: tuple[str, ...] = ()
     time_limit: float = 10.0
     memory_limit_mb: int = 1024
@@ -67,6 +68,14 @@ def _str_list(where: str, key: str, value) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
         raise UserError(f"{where}: '{key}' must be a list of non-empty strings")
     return tuple(value)
+
+
+def _op_list(where: str, value) -> tuple[str, ...]:
+    ops = _str_list(where, "forbid_ops", value)
+    for op in ops:
+        if "::" not in op or "." in op.split("::", 1)[1]:
+            raise UserError(f"{where}: 'forbid_ops' names ATen ops without overload, such as \"aten::_softmax\" (got {op!r})")
+    return ops
 
 
 def load_exercise(folder: Path, solutions: Path | None = None) -> Exercise:
@@ -128,6 +137,7 @@ def load_exercise(folder: Path, solutions: Path | None = None) -> Exercise:
         implements=_str_list(where, "implements", data["implements"]),
         hints=hints,  # type: ignore[arg-type]
         forbid=_str_list(where, "forbid", data.get("forbid", [])),
+        forbid_ops=_op_list(where, data.get("forbid_ops", [])),
         allow_imports=_str_list(where, "allow_imports", data.get("allow_imports", [])),
         time_limit=float(time_limit),
         memory_limit_mb=memory,

@@ -49,15 +49,40 @@ def _stamp(app) -> str:
 
 
 def _backup(app, path: Path) -> Path | None:
-    if not path.exists():
+    if not os.path.lexists(path):
         return None
     target = path.with_name(f"{path.name}.{_stamp(app)}.bak")
     n = 1
-    while target.exists():
+    while os.path.lexists(target):
         n += 1
         target = path.with_name(f"{path.name}.{_stamp(app)}-{n}.bak")
-    shutil.copy2(path, target)
+    shutil.copy2(path, target, follow_symlinks=False)  # a link is kept as a link: nothing read through it
     return target
+
+
+def _refuse_linked_folder(folder: Path) -> None:
+    if folder.is_symlink():
+        raise UserError(f"{folder}: is a symbolic link; learndl does not write through links (make it a real folder)")
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Put ``data`` at ``path`` as a new regular file, never through a symbolic link: a link there
+    is replaced (its target untouched, and said so in one line); a linked exercise folder is refused."""
+    folder = path.parent
+    _refuse_linked_folder(folder)
+    if path.is_symlink():
+        console.print(Text(f"{path}: was a symbolic link (to {os.readlink(path)}); replaced it with a regular file, "
+                           "the link's target is untouched", style="yellow"))
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)  # replaces a link itself, never what it points to
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _install_starter(app, exercise, *, notebook: bool) -> Path:
@@ -66,12 +91,12 @@ def _install_starter(app, exercise, *, notebook: bool) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         work = _work_file(app, exercise)
-        if not notebook and not work.exists():
-            shutil.copyfile(exercise.starter_path, work)
+        if not notebook and not work.exists():  # a dangling link does not exist: it is replaced
+            _write_new(work, exercise.starter_path.read_bytes())
         if notebook:
             nb = _notebook_file(app, exercise)
             if not nb.exists():
-                nb.write_text(_fresh_notebook(exercise), encoding="utf-8")
+                _write_new(nb, _fresh_notebook(exercise).encode("utf-8"))
             return nb
     except OSError as exc:
         raise UserError(f"{folder}: cannot set up the exercise: {exc.strerror or exc}") from None
@@ -87,11 +112,12 @@ def _fresh_notebook(exercise) -> str:
 
 def _reset(app, exercise, path: Path) -> Path | None:
     """Back the learner's file up, then put the starter (or a fresh notebook) in its place."""
+    _refuse_linked_folder(path.parent)
     kept = _backup(app, path)
     if path.suffix == ".ipynb":
-        path.write_text(_fresh_notebook(exercise), encoding="utf-8")
+        _write_new(path, _fresh_notebook(exercise).encode("utf-8"))
     else:
-        shutil.copyfile(exercise.starter_path, path)
+        _write_new(path, exercise.starter_path.read_bytes())
     return kept
 
 

@@ -9,8 +9,9 @@ other object becomes a marker naming its type. The parent reads frames with
 ``torch.Tensor``. So nothing the child sends can execute in the parent, and an object with a
 forged ``__eq__`` never reaches a comparison.
 
-The parent reads with a deadline (``select``), so a child that writes half a frame and stops cannot
-hang it, and refuses frames over ``MAX_FRAME`` bytes.
+The parent reads and writes frames with a deadline (``select``, non-blocking writes), so a child
+that writes half a frame and stops, or stops reading a large request, cannot hang it; it refuses
+frames over ``MAX_FRAME`` bytes.
 """
 
 from __future__ import annotations
@@ -176,11 +177,20 @@ def _tensor_from(d: dict, expect_device: str | None) -> torch.Tensor:
 # -------------------------------------------------------------------------------------------- frames
 
 
-def write_frame(fd: int, payload: bytes) -> None:
+def write_frame(fd: int, payload: bytes, deadline: float | None = None) -> None:
+    """Write one frame. With ``deadline`` (the parent's side; ``fd`` must be non-blocking), a
+    reader that stops reading cannot hold the writer past it: ChannelTimeout."""
     data = struct.pack("<Q", len(payload)) + payload
     view = memoryview(data)
     while view:
-        n = os.write(fd, view)
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([], [fd], [], remaining)[1]:
+                raise ChannelTimeout()
+        try:
+            n = os.write(fd, view)
+        except BlockingIOError:
+            continue
         view = view[n:]
 
 

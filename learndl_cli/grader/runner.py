@@ -3,19 +3,26 @@
 One grade:
 
 1. read the file; a syntax error or a forbidden shortcut (``forbid.scan``) ends it before any of
-   the learner's code runs;
-2. start one child (``fork`` on CPU from this already-warm process, ``spawn`` for CUDA), which
-   imports the learner's file and says which required names are missing;
+   the learner's code runs; copy it into a fresh scratch dir;
+2. ask this process's zygote (a clean, pre-warmed interpreter that never sees the checks, the
+   solutions or the data dir: ``zygote``) to fork one child; the child confines itself
+   (``sandbox``: Landlock, seccomp, no capabilities), runs the probes' source it was sent
+   (``probes``: never the checks or the references), imports the learner's copy and says which
+   required names are missing;
 3. run the ``test_*`` functions of the exercise's ``checks.py`` here, in order; each asks the child
    to run probes through ``Learner.run`` and judges the plain data that comes back; the first check
    that does not pass is explained and the rest are skipped;
-4. if every check passed, run them again with the inputs on the ``meta`` device (portability);
-5. kill the child's whole process group, whatever happened.
+4. if every check passed, run them again with the inputs on the ``meta`` device (portability). The
+   meta kernels are warmed in the zygote, never in a child: a cold grade forks a second child
+   from the warmed zygote for this pass;
+5. kill the child's process group and have the zygote reap it and every orphan it left; only then
+   is the verdict returned.
 
 The verdict never depends on the child's exit code or output: only on values read back through
 ``protocol`` (``torch.load(weights_only=True)``). The child's time is budgeted (``time_limit``
-seconds for all of its work); when it runs out the whole group gets SIGKILL, so a child that ignores
-SIGTERM, loops, forks or sleeps still yields a verdict within the limit.
+seconds for all of its work), and every exchange, both ways, has that one deadline; when it runs
+out the child is killed, so a child that ignores SIGTERM, loops, stops reading or sleeps still
+yields a verdict within the limit.
 """
 
 from __future__ import annotations
@@ -33,15 +40,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from . import zygote
 from .boot import frozen
 
+zygote.get()  # start the clean worker now: it imports torch while this process does the same
+
 with frozen():  # torch: made once, kept for the process's life (see boot)
-    from . import api, forbid, protocol, worker
+    from . import api, forbid, probes, protocol, sandbox
 
 PASS, FAIL, ERROR, TIMEOUT, SKIPPED = "pass", "fail", "error", "timeout", "skipped"
-SPAWN_STARTUP_S = 60.0  # a spawned (CUDA) worker imports torch and initialises CUDA first
 META_CHECK_ID = "portable_meta"
-WARM_META_S = 60.0  # extra time for a cold child to load torch's meta kernels
+CUDA_STARTUP_S = 60.0  # a CUDA child initialises CUDA before the learner's code (not on its time)
 
 
 @dataclass
@@ -66,6 +75,7 @@ class GradeResult:
     checks: list[CheckResult] = field(default_factory=list)
     output: str = ""
     file: str = ""
+    isolation: dict = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -82,6 +92,7 @@ class GradeResult:
             "device": self.device,
             "duration_ms": self.duration_ms,
             "checks": [c.to_dict() for c in self.checks],
+            "isolation": self.isolation,
         }
 
 
@@ -113,44 +124,35 @@ def resolve_device(requested: str) -> str:
     return "cuda" if available else "cpu"
 
 
-_PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])  # so a spawned worker imports this learndl
-_prepared = False
-_meta_warm = False
-
-
 def warm_meta() -> None:
-    """Load torch's Python meta kernels now (about a second, once), so that every child forked
-    later runs its meta pass without paying for it. Worth it in a process that grades many times."""
-    global _meta_warm
-    if not _meta_warm:
-        worker.warm_meta()
-        _meta_warm = True
+    """Have the zygote load torch's Python meta kernels now (about a second, once), so that every
+    child forked later runs its meta pass without paying for it."""
+    zygote.get().wait_warm()
 
 
 def prepare(*, meta: bool = False) -> None:
-    """Make this process a good grading parent (idempotent): one torch thread before any fork, no
-    /proc access to its memory from a same-uid child, and no numpy warning noise. ``meta`` also
-    warms the meta kernels (see ``warm_meta``)."""
-    global _prepared
-    if meta:
-        prepare()
-        warm_meta()
-        return
-    if _prepared:
-        return
+    """Make this process a good grading parent (idempotent): its zygote started (``meta``: and
+    warmed, for a process that grades many times), one torch thread, no numpy warning noise."""
     import warnings
 
     warnings.filterwarnings("ignore", message="Failed to initialize NumPy")
     import torch
 
     torch.set_num_threads(1)
-    try:
+    try:  # no /proc/PID/mem access to this process from a same-uid process
         import ctypes
 
         ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4
     except (OSError, AttributeError):
         pass
-    _prepared = True
+    zygote.get()
+    if meta:
+        warm_meta()
+
+
+def isolation_status() -> dict:
+    """What protects a grade on this machine (``learndl doctor``; see ``sandbox.status``)."""
+    return sandbox.status()
 
 
 # ------------------------------------------------------------------------------------------ checks
@@ -178,6 +180,22 @@ def load_checks(exercise) -> Any:
     return module
 
 
+_probes_cache: dict[str, tuple[int, tuple[str, list[str]]]] = {}
+
+
+def probes_source(exercise) -> tuple[str, list[str]]:
+    """What the child gets of checks.py: its probes and the code they use (see ``probes``)."""
+    path = str(exercise.checks_path)
+    mtime = os.stat(path).st_mtime_ns
+    cached = _probes_cache.get(path)
+    if cached and cached[0] == mtime:
+        return cached[1]
+    with open(path, encoding="utf-8") as fh:
+        found = probes.child_source(fh.read(), path)
+    _probes_cache[path] = (mtime, found)
+    return found
+
+
 def check_functions(module) -> list[tuple[str, Callable]]:
     """``test_*`` functions defined in ``module``, in the order they appear in the file."""
     found = [
@@ -193,61 +211,52 @@ def check_functions(module) -> list[tuple[str, Callable]]:
 
 
 class Child:
-    """One child process running the learner's file, with a time budget for everything it does."""
+    """One child of the zygote running the learner's file, with a time budget for all it does.
 
-    def __init__(self, spec: dict, device: str, budget_s: float, spawn: bool | None = None):
+    Every exchange has the budget's deadline, both ways: reads wait with ``select``, the request
+    pipe is non-blocking, so a child that stops reading a request cannot hold the parent either.
+    """
+
+    def __init__(self, spec: dict, budget_s: float, *, while_waiting: Callable[[], Any] | None = None):
         self.spec = spec
-        self.device = device
         self.budget = float(budget_s)
-        self.pid: int | None = None
-        self.process = None
         self.status: int | None = None
         self.dead = False
+        self.zygote = zygote.get()
+        self.warm_at_fork = self.zygote.warm
+        self.output = tempfile.TemporaryFile()
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
-        self.spawned = device == "cuda" if spawn is None else spawn
-        if self.spawned:
-            self._spawn(req_r, resp_w)
-        else:
-            pid = os.fork()
-            if pid == 0:  # the child: never returns
-                os.close(req_w)
-                os.close(resp_r)
-                worker.child_main(spec, req_r, resp_w, forked=True)
-                os._exit(70)
-            self.pid = pid
-        os.close(req_r)
-        os.close(resp_w)
+        try:
+            self.pid = self.zygote.fork(spec, (req_r, resp_w, self.output.fileno()), while_waiting)
+        except zygote.ZygoteError as exc:
+            for fd in (req_w, resp_r):
+                os.close(fd)
+            raise Verdict(ERROR, f"the grader could not start a worker for your code: {exc}") from None
+        finally:
+            os.close(req_r)
+            os.close(resp_w)
+        os.set_blocking(req_w, False)
         self.req, self.resp = req_w, resp_r
+        self.isolation: dict = {}
 
-    def _spawn(self, req_r: int, resp_w: int) -> None:
-        """A fresh interpreter (CUDA cannot be initialised again in a forked child), in its own
-        session, holding only the two pipe ends."""
-        import json
-        import subprocess
+    def _deadline(self, extra_s: float = 0.0) -> float:
+        return time.monotonic() + max(self.budget, 0) + extra_s
 
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "learndl_cli.grader.worker", json.dumps(self.spec), str(req_r), str(resp_w)],
-            pass_fds=(req_r, resp_w),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-            env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [_PACKAGE_PARENT, os.environ.get("PYTHONPATH")]))},
-        )
-        self.pid = self.process.pid
+    def _timeout(self) -> Verdict:
+        self.budget = 0
+        self.kill()
+        limit = self.spec["time_limit"]
+        return Verdict(TIMEOUT, f"your code ran longer than the {limit:g} s limit (an endless loop, or far too much work?)")
 
     # -- talking
 
     def receive(self, extra_s: float = 0.0) -> dict:
         start = time.monotonic()
         try:
-            frame = protocol.read_frame(self.resp, start + max(self.budget, 0) + extra_s)
+            frame = protocol.read_frame(self.resp, self._deadline(extra_s))
         except protocol.ChannelTimeout:
-            self.budget = 0
-            self.kill()
-            limit = self.spec["time_limit"]
-            raise Verdict(TIMEOUT, f"your code ran longer than the {limit:g} s limit (an endless loop, or far too much work?)") from None
+            raise self._timeout() from None
         except protocol.ChannelClosed:
             raise Verdict(ERROR, self.death_message(), self.output_tail()) from None
         except protocol.BadFrame as exc:
@@ -266,57 +275,56 @@ class Child:
             raise Verdict(ERROR, "your code sent back something that is not a grader message")
         return message
 
+    def confined(self) -> dict:
+        """The child's first message, sent before any of the learner's code ran: what confines it."""
+        extra = CUDA_STARTUP_S if self.spec.get("device") == "cuda" else 0.0
+        message = self.receive(extra_s=extra)
+        if message.get("kind") != "confined" or not isinstance(message.get("isolation"), dict):
+            self.kill()
+            raise Verdict(ERROR, "the grader's worker did not start properly")
+        self.isolation = {str(k): bool(v) for k, v in message["isolation"].items()}
+        return self.isolation
+
     def request(self, probe: str, args, kwargs, device: str):
         payload = protocol.dumps(
             {"probe": probe, "args": protocol.to_plain(list(args)), "kwargs": protocol.to_plain(dict(kwargs)), "device": device}
         )
+        start = time.monotonic()
         try:
-            protocol.write_frame(self.req, payload)
+            protocol.write_frame(self.req, payload, self._deadline())
+        except protocol.ChannelTimeout:
+            raise self._timeout() from None
         except (BrokenPipeError, OSError):
             raise Verdict(ERROR, self.death_message(), self.output_tail()) from None
+        finally:
+            if self.budget > 0:
+                self.budget -= time.monotonic() - start
 
     # -- ending
 
-    def reap(self, wait_s: float = 1.0) -> None:
-        """Wait up to ``wait_s`` for the child to exit by itself (then kill it); keep its status."""
-        if self.pid is None or self.status is not None:
+    def _reap(self, wait_s: float) -> None:
+        if self.status is not None:
             return
-        deadline = time.monotonic() + wait_s
-        while self.status is None:
-            self._poll()
-            if self.status is not None:
-                return
-            if time.monotonic() >= deadline:
-                self.kill()
-                return
-            time.sleep(0.005)
-
-    def _poll(self, block: bool = False) -> None:
-        if self.process is not None:
-            code = self.process.wait() if block else self.process.poll()
-            if code is not None:
-                self.status = (-code & 0x7F) if code < 0 else (code & 0xFF) << 8
-            return
+        if wait_s <= 0:
+            self._killpg()
         try:
-            pid, status = os.waitpid(self.pid, 0 if block else os.WNOHANG)
-        except ChildProcessError:
-            self.status = 0
-            return
-        if pid:
-            self.status = status
+            self.status = self.zygote.reap(self.pid, wait_s)
+        except zygote.ZygoteError:
+            self.status = int(signal.SIGKILL)  # the zygote was killed, and its children with it
 
-    def kill(self) -> None:
-        """SIGKILL the child's whole process group (grandchildren too) and reap the child."""
-        if self.pid is None or self.dead:
-            return
-        self.dead = True
-        for send in (lambda: os.killpg(self.pid, signal.SIGKILL), lambda: os.kill(self.pid, signal.SIGKILL)):
+    def _killpg(self) -> None:
+        for send in (os.killpg, os.kill):
             try:
-                send()
+                send(self.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
-        if self.status is None:
-            self._poll(block=True)
+
+    def kill(self) -> None:
+        """SIGKILL the child's process group; the zygote reaps it and every orphan it left."""
+        if self.dead:
+            return
+        self.dead = True
+        self._reap(0.0)
 
     def close(self) -> None:
         for fd in (self.req, self.resp):
@@ -327,7 +335,7 @@ class Child:
         self.kill()
 
     def death_message(self) -> str:
-        self.reap()
+        self._reap(1.0)
         self.kill()
         status = self.status
         if status is None:
@@ -337,10 +345,8 @@ class Child:
         return _exit_message(os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1)
 
     def output_tail(self, limit: int = 2000) -> str:
-        path = os.path.join(self.spec["scratch"], "output.txt")
         try:
-            with open(path, "rb") as fh:
-                data = fh.read(limit + 1)
+            data = os.pread(self.output.fileno(), limit + 1, 0)
         except OSError:
             return ""
         text = data[:limit].decode("utf-8", "replace")
@@ -378,8 +384,8 @@ class _Learner(api.Learner):
     def run(self, probe: Callable, *args, **kwargs):
         name = getattr(probe, "__name__", "")
         module = sys.modules.get(self.child.spec["checks_module"])
-        if getattr(module, name, None) is not probe:
-            raise RuntimeError(f"learner.run: {name or probe!r} is not a module-level function of checks.py")
+        if getattr(module, name, None) is not probe or name not in self.child.spec["probes"]:
+            raise RuntimeError(f"learner.run: {name or probe!r} is not a module-level probe_* function of checks.py")
         self.child.request(name, args, kwargs, self.device)
         reply = self.child.receive()
         return _judge_reply(reply, self.device, self.where)
@@ -483,11 +489,12 @@ def grade(
     spawn: bool | None = None,
     while_waiting: Callable[[], Any] | None = None,
 ) -> GradeResult:
-    """Grade ``path`` against ``exercise`` (a ``catalog.Exercise``). ``static``/``traps`` switch off
-    the two forbidden-shortcut layers (tests use that to prove each layer works alone); ``spawn``
-    forces (or forbids) a spawned worker, which CUDA always uses. ``while_waiting`` is called at
-    most once, while the child loads its meta kernels (the parent's longest idle time), so a cold
-    ``learndl check`` can open its database in parallel."""
+    """Grade ``path`` against ``exercise`` (a ``catalog.Exercise``): the one entry point that runs
+    checks against a confined child. ``static``/``traps`` switch off two forbidden-shortcut layers
+    (tests use that to prove each layer works alone). ``spawn`` is accepted for compatibility:
+    every child is now forked by the zygote, a fresh interpreter. ``while_waiting`` is called at
+    most once, while the zygote forks the first child (on a cold start it is still importing
+    torch), so a cold ``learndl check`` can open its database in parallel."""
     prepare()
     seed = secrets.randbelow(2**31) if seed is None else int(seed)
     start = time.monotonic()
@@ -501,12 +508,11 @@ def grade(
         return result
 
     source = read_source(path)
-    scratch = tempfile.mkdtemp(prefix="learndl-grade-")
+    scratch = tempfile.mkdtemp(prefix="grade-", dir=zygote.get().scratch_root)
+    children: list[Child] = []
     try:
-        learner_file = path
-        if path.suffix == ".ipynb":
-            learner_file = Path(scratch) / (path.stem + ".py")
-            learner_file.write_text(source, encoding="utf-8")
+        learner_file = Path(scratch) / (path.stem + ".py")  # the child reads this copy, never the workspace
+        learner_file.write_text(source, encoding="utf-8")
         where = learner_file.name
         try:
             hits = forbid.scan(source, where, exercise.forbid, exercise.allow_imports) if static else []
@@ -522,31 +528,49 @@ def grade(
             return finish(FAIL)
         checks = load_checks(exercise)
         functions = check_functions(checks)
+        probe_source, probe_names = probes_source(exercise)
         spec = {
             "learner_path": str(learner_file),
             "module_name": learner_file.stem,
-            "checks_path": str(exercise.checks_path),
+            "probes_source": probe_source,
+            "probes_filename": "checks.py",
+            "probes": probe_names,
             "checks_module": checks_module_name(exercise.name),
             "implements": list(exercise.implements),
             "forbid": list(exercise.forbid),
+            "forbid_ops": list(getattr(exercise, "forbid_ops", ())),
             "memory_limit_mb": exercise.memory_limit_mb,
             "time_limit": exercise.time_limit,
             "scratch": scratch,
             "device": device,
             "traps": traps,
         }
-        child = Child(spec, device, exercise.time_limit, spawn=spawn)
         try:
-            _grade_in(child, functions, result, spec, seed, device, where, meta, while_waiting)
+            _grade_in(children, functions, result, spec, seed, device, where, meta, while_waiting)
         finally:
-            child.close()
-            result.output = child.output_tail()
+            for child in children:  # killed and reaped, with every orphan, before the verdict
+                child.close()
+            if children:
+                result.output = children[-1].output_tail()
+                result.isolation = _isolation(children[0].isolation)
+            for child in children:
+                child.output.close()
         if path.suffix == ".ipynb":
             _locate_in_notebook(result, path, where)
         status = next((c.status for c in result.checks if c.status not in (PASS, SKIPPED)), PASS)
         return finish(status)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _isolation(applied: dict) -> dict:
+    """``check --json``'s ``isolation``: each protection, whether this grade's child had it, and by what."""
+    offered = sandbox.status()
+    out = {"clean_worker": {"active": True, "by": offered["clean_worker"]["by"]}}
+    for name in sandbox.MECHANISMS:
+        active = bool(applied.get(name))
+        out[name] = {"active": active, "by": offered[name]["by"] if active else "not applied"}
+    return out
 
 
 def _locate_in_notebook(result: GradeResult, path: Path, where: str) -> None:
@@ -566,18 +590,16 @@ def _locate_in_notebook(result: GradeResult, path: Path, where: str) -> None:
         check.message = pattern.sub(place, check.message)
 
 
-def _grade_in(child: Child, functions, result: GradeResult, spec: dict, seed: int, device: str, where: str, meta: bool,
-              while_waiting: Callable[[], Any] | None = None) -> None:
-    t0 = time.monotonic()
+def _open(child: Child, functions, where: str) -> Verdict | None:
+    """The child's first two messages: what confines it, then the import of the learner's file."""
     try:
-        ready = child.receive(extra_s=SPAWN_STARTUP_S if child.spawned else 0.0)
-        if ready.get("kind") != worker.READY:
+        child.confined()
+        ready = child.receive()
+        if ready.get("kind") != "ready":
             status, message, detail = _raised_verdict(ready, where)
             if ready.get("forbidden"):
                 status, message = FAIL, _forbidden_message(ready["forbidden"])
-            elif status == FAIL:
-                pass
-            else:
+            elif status != FAIL:
                 message = f"importing your file failed: {message}"
             raise Verdict(status, message, detail)
         if ready.get("forbidden"):
@@ -586,7 +608,25 @@ def _grade_in(child: Child, functions, result: GradeResult, spec: dict, seed: in
         if missing:
             raise Verdict(ERROR, f"{where} does not define {', '.join(missing)} (this exercise asks for it)")
     except Verdict as v:
-        result.checks.append(CheckResult("import", v.status, v.message, int((time.monotonic() - t0) * 1000), v.detail))
+        return v
+    return None
+
+
+def _grade_in(children: list[Child], functions, result: GradeResult, spec: dict, seed: int, device: str, where: str,
+              meta: bool, while_waiting: Callable[[], Any] | None = None) -> None:
+    t0 = time.monotonic()
+    try:
+        child = Child(spec, spec["time_limit"], while_waiting=while_waiting)
+    except Verdict as v:
+        result.checks.append(CheckResult("import", v.status, v.message, 0, v.detail))
+        return
+    children.append(child)
+    meta_pass = meta and device != "meta"
+    if meta_pass and not child.warm_at_fork:
+        child.zygote.start_warming()  # in the zygote, while this child runs the CPU checks
+    problem = _open(child, functions, where)
+    if problem is not None:
+        result.checks.append(CheckResult("import", problem.status, problem.message, int((time.monotonic() - t0) * 1000), problem.detail))
         result.checks.extend(CheckResult(cid, SKIPPED) for cid, _ in functions)
         return
     learner = _Learner(child, device, spec["implements"], where)
@@ -598,20 +638,27 @@ def _grade_in(child: Child, functions, result: GradeResult, spec: dict, seed: in
         outcome = _one(check_id, fn, learner, seed, device)
         result.checks.append(outcome)
         failed = outcome.status != PASS
-    if not meta or device == "meta":
+    if not meta_pass:
         return
     if failed:
         result.checks.append(CheckResult(META_CHECK_ID, SKIPPED))
         return
     t0 = time.monotonic()
-    try:  # the child loads the meta kernels on the grader's time, not the learner's
-        child.request(worker.WARM_META, (), {}, "cpu")
-        if while_waiting is not None:
-            while_waiting()
-        _judge_reply(child.receive(extra_s=WARM_META_S), "cpu", where)
-    except Verdict as v:
-        result.checks.append(CheckResult(META_CHECK_ID, v.status, v.message, int((time.monotonic() - t0) * 1000), v.detail))
-        return
+    if not child.warm_at_fork:  # a cold start: a second child, forked once the zygote is warm
+        budget = child.budget
+        child.close()
+        try:
+            child.zygote.wait_warm()
+            child = Child(spec, budget)
+        except (zygote.ZygoteError, Verdict) as exc:
+            message = exc.message if isinstance(exc, Verdict) else f"the grader's worker failed: {exc}"
+            result.checks.append(CheckResult(META_CHECK_ID, ERROR, message, int((time.monotonic() - t0) * 1000)))
+            return
+        children.append(child)
+        problem = _open(child, functions, where)
+        if problem is not None:
+            result.checks.append(CheckResult(META_CHECK_ID, problem.status, problem.message, int((time.monotonic() - t0) * 1000), problem.detail))
+            return
     meta_learner = _Learner(child, "meta", spec["implements"], where)
     for check_id, fn in functions:
         if getattr(fn, "skip_on_meta", False):

@@ -1,10 +1,13 @@
 """The child side: the only process that ever runs the learner's code.
 
-``child_main`` sets the child up (own session and process group, scratch working directory,
-scrubbed environment, inherited descriptors closed, output captured in a capped file, resource
-limits, forbidden-call traps), imports the learner's file, reports which required names are missing,
-then answers probe requests until the parent closes the pipe. Every answer is plain data (see
-``protocol``); the verdict is decided by the parent, never here.
+The zygote forks it; ``child_main`` sets it up (own session and process group, scratch working
+directory, scrubbed environment, inherited descriptors closed, output into a capped file the
+parent holds, resource limits, then ``sandbox.confine``: capabilities, Landlock, seccomp), runs
+the probes' source the parent sent (never checks.py), installs the forbidden-call traps, imports
+the learner's file (a copy in the scratch dir), reports which required names are missing, then
+answers probe requests until the parent closes the pipe, watching for forbidden ATen ops while a
+probe runs (``ops``). Every answer is plain data (see ``protocol``); the verdict is decided by
+the parent, never here.
 """
 
 from __future__ import annotations
@@ -16,10 +19,11 @@ import traceback
 
 from .boot import frozen
 
-with frozen():  # torch, for a spawned worker (see boot)
-    from . import forbid, limits, protocol
+with frozen():  # torch (see boot)
+    from . import api, forbid, limits, ops, protocol, sandbox
 
 READY = "ready"
+CONFINED = "confined"
 
 
 class _CappedWriter:
@@ -52,27 +56,27 @@ class _CappedWriter:
         return self._fd
 
 
-def _setup(spec: dict, keep: tuple[int, ...], forked: bool) -> None:
-    if forked:
-        os.setsid()
+def _setup(spec: dict, req_fd: int, resp_fd: int, out_fd: int, keep: tuple[int, ...] = ()) -> tuple[int, int]:
+    """Everything before the learner's code: own session, descriptors, limits, confinement.
+    Returns the pipe ends, renumbered above the standard descriptors."""
+    os.setsid()  # its own session and process group (seccomp forbids leaving it later)
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGHUP):
         signal.signal(sig, signal.SIG_DFL)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    # Close everything inherited (the parent's database, other pipes) but our two pipe ends.
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(out_fd, 1)
+    os.dup2(out_fd, 2)
+    req, resp = os.dup(req_fd), os.dup(resp_fd)
+    # Close everything else inherited (the zygote's socket, the originals) but our two pipe ends
+    # and what the sandbox prepared (the Landlock ruleset, closed once applied).
     lo = 3
-    for fd in sorted(keep):
+    for fd in sorted({req, resp, *keep}):
         if fd > lo:
             os.closerange(lo, fd)
         lo = max(lo, fd + 1)
     os.closerange(lo, 1 << 16)
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
-    os.close(devnull)
     os.chdir(spec["scratch"])
-    out = os.open(os.path.join(spec["scratch"], "output.txt"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.dup2(out, 1)
-    os.dup2(out, 2)
-    os.close(out)
     sys.stdout = _CappedWriter(1)
     sys.stderr = _CappedWriter(2)
     home = spec["scratch"]
@@ -85,6 +89,12 @@ def _setup(spec: dict, keep: tuple[int, ...], forked: bool) -> None:
         address_space=spec.get("device") != "cuda",
         cpu_seconds=int(spec.get("time_limit") or 10) * 2 + 5,
     )
+    if spec.get("device") == "cuda":  # initialise CUDA before the sandbox closes /dev and /proc
+        import torch
+
+        torch.zeros(1, device="cuda")
+    spec["isolation"] = sandbox.confine(device=spec.get("device", "cpu"))
+    return req, resp
 
 
 def _safe_str(exc: BaseException) -> str:
@@ -113,8 +123,7 @@ def describe_exception(exc: BaseException, learner_path: str) -> dict:
             line = lineno
     if isinstance(exc, SyntaxError) and exc.filename == learner_path:
         line = exc.lineno
-    from .api import CheckFailed
-
+    CheckFailed = api.CheckFailed
     info = {
         "kind": "raised",
         "type": type(exc).__name__,
@@ -155,9 +164,6 @@ def _to_device(obj, device: str):
     return obj
 
 
-WARM_META = "__learndl_warm_meta__"
-
-
 def warm_meta() -> None:
     """Load torch's Python meta kernels (the first meta op imports torch._dynamo: about a second)."""
     import torch
@@ -177,15 +183,24 @@ def _load_module(name: str, path: str):
     return module
 
 
+def _probes(spec: dict) -> dict:
+    """The probes (and the code they use), executed from the text the parent sent: the child
+    never imports checks.py (see ``probes``)."""
+    namespace = {"__name__": "learndl_probes", "__builtins__": __builtins__}
+    exec(compile(spec["probes_source"], spec.get("probes_filename", "checks.py"), "exec"), namespace)
+    return namespace
+
+
 def serve(spec: dict, req_fd: int, resp_fd: int) -> None:
     import torch
 
     learner_path = spec["learner_path"]
-    checks = sys.modules.get(spec["checks_module"])
-    if checks is None or getattr(checks, "__file__", None) != spec["checks_path"]:
-        checks = _load_module(spec["checks_module"], spec["checks_path"])
+    # What confines this child, said before any of the learner's code runs (so it cannot be forged).
+    _send(resp_fd, {"kind": CONFINED, "isolation": spec.get("isolation") or {}})
+    probes = _probes(spec)
     if spec.get("traps", True):
         forbid.install(spec["forbid"], learner_path)
+    watch = spec.get("forbid_ops") or ()
     try:
         module = _load_module(spec["module_name"], learner_path)
     except BaseException as exc:
@@ -202,19 +217,12 @@ def serve(spec: dict, req_fd: int, resp_fd: int) -> None:
             return
         request = protocol.loads(data)
         run_device = request.get("device", device)
-        if request.get("probe") == WARM_META:  # grader work, not the learner's: not timed against it
-            try:
-                warm_meta()
-                reply = {"kind": "ok", "value": None, "forbidden": list(forbid.HITS)}
-            except BaseException as exc:
-                reply = describe_exception(exc, learner_path)
-            _send(resp_fd, reply)
-            continue
         try:
-            probe = getattr(checks, request["probe"])
+            probe = probes[request["probe"]]
             args = _to_device(protocol.from_plain(request["args"]), run_device)
             kwargs = _to_device(protocol.from_plain(request["kwargs"]), run_device)
-            value = probe(module, *args, **kwargs)
+            with ops.watching(watch):
+                value = probe(module, *args, **kwargs)
             if run_device == "cuda":
                 torch.cuda.synchronize()
             reply = {"kind": "ok", "value": value, "forbidden": list(forbid.HITS)}
@@ -223,35 +231,34 @@ def serve(spec: dict, req_fd: int, resp_fd: int) -> None:
         _send(resp_fd, reply)
 
 
-def child_main(spec: dict, req_fd: int, resp_fd: int, *, forked: bool) -> None:
-    """Run the child. After fork it never returns: it ends with ``os._exit``."""
+def child_main(spec: dict, req_fd: int, resp_fd: int, out_fd: int, *, keep: tuple[int, ...] = ()) -> None:
+    """Run the child (forked by the zygote). Never returns: it ends with ``os._exit``."""
     code = 0
     try:
-        _setup(spec, (req_fd, resp_fd), forked)
-        serve(spec, req_fd, resp_fd)
+        req, resp = _setup(spec, req_fd, resp_fd, out_fd, keep)
+        serve(spec, req, resp)
     except BaseException:
         code = 70
-    if forked:
-        os._exit(code)
+    os._exit(code)
 
 
-def main(argv: list[str]) -> None:
-    """Entry point of a *spawned* worker: ``python -m learndl_cli.grader.worker SPEC REQ_FD RESP_FD``.
-
-    Used for CUDA, which cannot be initialised again in a forked child. The parent started it in
-    its own session (``start_new_session``) with only the two pipe ends open.
-    """
-    import json
-    import warnings
-
-    warnings.filterwarnings("ignore", message="Failed to initialize NumPy")
+def prepare_zygote() -> None:
+    """Everything a child needs, loaded once in the zygote before any fork: after the sandbox
+    closes the filesystem, the child can import only from the Python installation."""
+    import importlib.util  # noqa: F401  (used by _load_module)
+    import linecache  # noqa: F401
     import torch
 
-    torch.set_num_threads(1)
-    spec = json.loads(argv[0])
-    child_main(spec, int(argv[1]), int(argv[2]), forked=False)
-    os._exit(0)
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])
+    x = torch.randn(64, 64, requires_grad=True)  # CPU kernels, cpuinfo, the autograd engine
+    (torch.exp(x - x.max(dim=-1, keepdim=True).values) @ x).sum().backward()
+    # The transport both ways (the weights-only unpickler builds its tables on first use).
+    message = {"kind": "ok", "value": (x.detach(), [1, 2.0, "x", None, True], {"m": torch.zeros(2, dtype=torch.int64)}),
+               "forbidden": []}
+    protocol.from_plain(protocol.loads(protocol.dumps(protocol.to_plain(message))))
+    try:
+        raise ValueError("warm-up")
+    except ValueError as exc:
+        describe_exception(exc, "")
+    sandbox.fs.readable_roots("cpu")
+    sandbox.syscalls.available()
+    sandbox.caps.is_root()

@@ -34,11 +34,19 @@ def all_backups(home: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
 
 
+def _refuse_link(path: Path) -> None:
+    """learndl never writes through a symbolic link in the data dir (one planted there could
+    point anywhere): one line instead."""
+    if path.is_symlink():
+        raise UserError(f"{path}: is a symbolic link; learndl does not write through links (remove it)")
+
+
 def backup(home: Path, now: datetime, target: Path | None = None, force: bool = False) -> Path:
     source = home / DB_FILE
     if not source.exists():
         raise UserError(f"{source}: no database yet; nothing to back up")
     if target is None:
+        _refuse_link(home / BACKUP_DIR)
         target = home / BACKUP_DIR / f"{MANUAL_PREFIX}{stamp(now)}.db"
         n = 1
         while target.exists():  # two backups within a second
@@ -47,6 +55,7 @@ def backup(home: Path, now: datetime, target: Path | None = None, force: bool = 
     target = target.expanduser()
     if target.is_dir():
         target = target / f"learndl-{stamp(now)}.db"
+    _refuse_link(target)
     if target.exists():
         if not force:
             raise UserError(f"{target}: already exists; choose another file or pass --force")
@@ -94,6 +103,7 @@ def restore(home: Path, source: Path, now: datetime) -> tuple[dict, Path | None]
     source = source.expanduser().resolve()
     info = check_learndl_db(source)
     current = home / DB_FILE
+    _refuse_link(home / BACKUP_DIR)
     if current.exists() and source == current.resolve():
         raise UserError(f"{source}: that is the current database")
     kept = None
@@ -110,6 +120,7 @@ def restore(home: Path, source: Path, now: datetime) -> tuple[dict, Path | None]
                 if side.exists():
                     shutil.copy2(side, kept.with_name(kept.name + suffix))
     tmp = current.with_name(current.name + ".restore")
+    tmp.unlink(missing_ok=True)  # a leftover (or a planted link) is removed, never written through
     shutil.copyfile(source, tmp)
     for suffix in ("-wal", "-shm"):
         current.with_name(current.name + suffix).unlink(missing_ok=True)

@@ -3,7 +3,8 @@
 Checks, in order: the settings file reads; the database opens and passes SQLite's integrity check;
 its schema version matches this learndl; no review points to a missing card; the report's per-day
 table agrees with a recount of the reviews; no active card belongs
-to a deck or file that is gone; every registered deck path exists; a backup is recent enough.
+to a deck or file that is gone; every registered deck path exists; a backup is recent enough; and
+which protections keep a grade's child (the learner's code) away from all of it on this machine.
 The database is opened read-only, so doctor never changes what it examines (``--fix`` aside).
 """
 
@@ -117,4 +118,24 @@ def run_checks(home: Path, now: datetime) -> list[Check]:
             checks.append(Check("backup", False, f"newest backup is {days} days old: {newest}", "learndl backup"))
         else:
             checks.append(Check("backup", True, f"newest {newest.name} ({days} day(s) old)"))
+    checks += grader_protections()
+    return checks
+
+
+GRADER_FIXES = {
+    "filesystem": "a Linux kernel with Landlock (5.13+, enabled at boot) and the landlock package",
+    "processes": "libseccomp (apt install libseccomp2) and the pyseccomp package",
+    "network": "libseccomp (apt install libseccomp2) and the pyseccomp package",
+}
+
+
+def grader_protections() -> list[Check]:
+    """What confines the learner's code during a grade here (see docs/reliability.md)."""
+    from ..grader.sandbox import MECHANISMS, status
+
+    found = status()
+    checks = [Check("grader: clean worker", True, found["clean_worker"]["by"])]
+    for name in MECHANISMS:
+        entry = found[name]
+        checks.append(Check(f"grader: {name}", entry["active"], entry["by"], "" if entry["active"] else GRADER_FIXES.get(name, "")))
     return checks
