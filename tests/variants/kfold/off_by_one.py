@@ -1,4 +1,5 @@
-# expect: took fold 3 as the validation set
+# expect: as the validation set: fold i =
+# not: y_valid does not belong to X_valid
 import torch
 
 

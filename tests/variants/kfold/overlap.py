@@ -1,4 +1,5 @@
 # expect: the validation fold overlaps the training folds
+# not: as the validation set: fold i =
 import torch
 
 

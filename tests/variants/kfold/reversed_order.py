@@ -1,4 +1,5 @@
 # expect: the training folds are out of order
+# not: y_train does not belong to X_train
 import torch
 
 

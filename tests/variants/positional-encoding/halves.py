@@ -1,4 +1,5 @@
 # expect: must be interleaved
+# not: divide 2j by num_hiddens
 import torch
 from torch import nn
 

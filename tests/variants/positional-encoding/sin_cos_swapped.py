@@ -1,4 +1,5 @@
 # expect: sin and cos are swapped
+# not: the cos column 2j+1 must use the same frequency
 import torch
 from torch import nn
 
