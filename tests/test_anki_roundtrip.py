@@ -96,7 +96,14 @@ def anki_collection_with_history(tmp_path: Path, fsrs: bool) -> tuple[Anki, dict
     cards = sorted(anki.col.find_cards(""))
     anki.col.sched.suspend_cards([cards[0]])
     anki.col.sched.bury_cards([cards[1]], manual=True)
-    return anki, {"suspended": cards[0], "buried": cards[1]}
+    # One review card sits in a filtered deck, which keeps its own due day aside (odue).
+    filtered = anki.col.sched.get_or_create_filtered_deck(0)
+    filtered.name = "cram"
+    filtered.config.search_terms[0].search = f"cid:{cards[2]}"
+    filtered.config.reschedule = True
+    anki.col.sched.add_or_update_filtered_deck(filtered)
+    assert anki.col.get_card(cards[2]).odid
+    return anki, {"suspended": cards[0], "buried": cards[1], "filtered": cards[2]}
 
 
 def anki_today(anki: Anki) -> date:
@@ -131,6 +138,7 @@ def test_a_collection_with_history_comes_into_learndl(cli, home, db, tmp_path, f
     assert f"Review history: {n_reviews} reviews added, 6 cards' schedule taken from Anki" in result.stdout
     assert ("6 Anki's FSRS state" if fsrs else "5 recomputed from the reviews, 1 converted from SM-2") in result.stdout
 
+    assert col.get_card(marked["filtered"]).type == 2  # so its due day is checked below
     ords = {"Basic": [""], "Basic (and reversed card)": ["fwd", "rev"], "Cloze": ["c1", "c2"]}
     for cid in col.find_cards(""):
         card = col.get_card(cid)
@@ -153,7 +161,7 @@ def test_a_collection_with_history_comes_into_learndl(cli, home, db, tmp_path, f
         assert row["suspended"] == (1 if cid == marked["suspended"] else 0)
         assert bool(row["buried_until"]) == (cid == marked["buried"])
         if card.type == 2:  # a review card is due on the same day in both
-            due_in_days = card.due - col.sched.today
+            due_in_days = (card.odue if card.odid else card.due) - col.sched.today
             assert study_day(parse_ts(row["due"]), 4) == (anki_today(anki) + timedelta(days=due_in_days)).isoformat()
         if fsrs:
             assert row["stability"] == pytest.approx(card.memory_state.stability, rel=1e-3)

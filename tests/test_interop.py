@@ -98,6 +98,9 @@ def test_export_refuses_bad_arguments(cli, deck_dir, tmp_path):
     both = cli("export", "--anki", str(tmp_path / "a.apkg"), "--csv", str(tmp_path / "a.txt"))
     assert both.exit_code == 2 and "exactly one" in both.stderr
     assert "an Anki package ends in .apkg" in cli("export", "--anki", str(tmp_path / "a.zip")).stderr
+    for command in ("export", "import"):
+        wrong = cli(command, "--csv", str(tmp_path / "a.txt"), "--no-progress")
+        assert wrong.exit_code == 2 and "--no-progress goes with --anki" in wrong.stderr
     assert "no deck nope" in cli("export", "--csv", "-", "--deck", "nope").stderr
 
 

@@ -46,6 +46,8 @@ def export(
     chosen = [x for x in (anki, csv_file, progress) if x is not None]
     if len(chosen) != 1:
         raise UserError("give exactly one of --anki FILE.apkg, --csv FILE or --progress FILE.json")
+    if no_progress and anki is None:
+        raise UserError("--no-progress goes with --anki (--csv never carries progress)")
     app = get_app(ctx)
     db = _synced(app)
     deck_ids = list(deck or [])
@@ -126,6 +128,8 @@ def import_(
     deck, or progress exported from learndl."""
     if sum(x is not None for x in (anki, csv_file, progress)) != 1:
         raise UserError("give exactly one of --anki FILE.apkg, --csv FILE or --progress FILE.json")
+    if no_progress and anki is None:
+        raise UserError("--no-progress goes with --anki (--csv never carries progress)")
     app = get_app(ctx)
     if anki is not None:
         _import_anki(app, anki, deck, chapter, force, no_progress)

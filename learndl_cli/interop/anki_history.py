@@ -215,7 +215,9 @@ def read_history(conn: sqlite3.Connection) -> AnkiHistory:
     history = AnkiHistory(crt=crt, rollover=_rollover(conn))
     by_id: dict[int, AnkiCard] = {}
     for cid, guid, ord_, ctype, queue, due, ivl, factor, reps, lapses, left, data in conn.execute(
-        """select c.id, n.guid, c.ord, c.type, c.queue, c.due, c.ivl, c.factor, c.reps, c.lapses, c.left, c.data
+        # a card in a filtered deck keeps its own due in odue; due is then its place in that deck
+        """select c.id, n.guid, c.ord, c.type, c.queue, case when c.odid != 0 and c.odue != 0 then c.odue else c.due end,
+                  c.ivl, c.factor, c.reps, c.lapses, c.left, c.data
            from cards c join notes n on n.id = c.nid"""
     ):
         try:
