@@ -12,7 +12,8 @@ line per finding, ``path:line: rule: detail``. Two kinds of rule:
   - ``reversed-term``: in a ``term ::: definition`` note, the reversed card (definition → term)
     shows the term itself, in the definition or in its heading — its Chinese name, or an English
     name or abbreviation given in parentheses — or spells a Chinese name of four or more characters
-    in two parts of at least two characters each, in order ("在训练数据集上…的误差" for 训练误差).
+    in two parts of at least two characters each, in order ("在训练数据集上…的误差" for 训练误差),
+    or gives another name for it ("又叫稠密层", "也称…", "简称…").
 
   Cards are read with learndl's own parser (``learndl_cli.deckparse``), so what is searched is
   what the learner sees: the heading context and the front. Text is compared with maths and code
@@ -134,7 +135,13 @@ def card_leaks(card) -> list[tuple[str, str]]:
                 out.append(("reversed-term", f"the definition (or its heading) contains the term {term!r}"))
             elif parts := split_term_shown(term, seen):
                 out.append(("reversed-term", f"the definition spells the term {term!r} in two parts: {parts[0]!r} … {parts[1]!r}"))
+        if alias := _ALIAS_RE.search(card.front):
+            out.append(("reversed-term", f"the definition gives another name for the term ({alias.group(0)!r}); put it on the term side"))
     return out
+
+
+# "又叫稠密层": a definition that names the term's synonym hands the reversed card its answer.
+_ALIAS_RE = re.compile(r"(?:又|也|亦)(?:叫|称|被称为|称为)\S{0,12}|简称\S{0,12}")
 
 
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]+")

@@ -374,9 +374,11 @@ def test_lint_finds_a_reversed_card_whose_definition_or_heading_holds_the_term(t
         "# 其他\n\n平均汇聚 (average pooling) ::: 每个窗口输出其中元素的平均值\n\n"
         "训练误差 (training error) ::: 模型在训练数据集上计算得到的误差\n\n"  # the term in two parts
         "自注意力 (self-attention) ::: 查询、键和值都来自同一组输入的注意力\n\n"  # 自 alone is not a part
-        "误差训练 ::: 模型在训练数据集上计算得到的误差\n",  # parts out of order
+        "误差训练 ::: 模型在训练数据集上计算得到的误差\n\n"  # parts out of order
+        "全连接层 ::: 每个输出都与所有输入相连的层，又叫稠密层\n\n"  # a synonym on the definition side
+        "全连接层，又叫稠密层 ::: 每个输出都与所有输入相连的层\n",  # the synonym on the term side is fine
     )
-    assert leaks == [("reversed-term", 9), ("reversed-term", 15), ("reversed-term", 21)]
+    assert leaks == [("reversed-term", 9), ("reversed-term", 15), ("reversed-term", 21), ("reversed-term", 27)]
 
 
 def test_lint_hints_at_long_answers_and_list_questions_but_does_not_fail_on_them(tmp_path):
