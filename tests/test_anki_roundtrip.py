@@ -14,10 +14,8 @@ from pathlib import Path
 
 import pytest
 
-anki_collection = pytest.importorskip("anki.collection")
-
-from anki.collection import Collection, ExportAnkiPackageOptions, ImportAnkiPackageOptions, ImportAnkiPackageRequest  # noqa: E402
-from anki.scheduler.v3 import CardAnswer  # noqa: E402
+from anki.collection import Collection, ExportAnkiPackageOptions, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+from anki.scheduler.v3 import CardAnswer
 
 DAY = 86_400
 RATINGS = {1: CardAnswer.AGAIN, 2: CardAnswer.HARD, 3: CardAnswer.GOOD, 4: CardAnswer.EASY}
@@ -106,9 +104,10 @@ def anki_collection_with_history(tmp_path: Path, fsrs: bool) -> tuple[Anki, dict
     return anki, {"suspended": cards[0], "buried": cards[1], "filtered": cards[2]}
 
 
-def anki_today(anki: Anki) -> date:
-    """The calendar date Anki counts as today (day starts at 04:00, UTC in the tests)."""
-    return (anki.now() - timedelta(hours=4)).date()
+def anki_date(col: Collection, day_number: int) -> date:
+    """The date of one of Anki's day numbers: counted from the collection's creation day, which
+    starts at 04:00 (the zone is UTC in the tests)."""
+    return (datetime.fromtimestamp(col.crt, timezone.utc) - timedelta(hours=4)).date() + timedelta(days=day_number)
 
 
 # ---------------------------------------------------------------- Anki → learndl
@@ -161,8 +160,8 @@ def test_a_collection_with_history_comes_into_learndl(cli, home, db, tmp_path, f
         assert row["suspended"] == (1 if cid == marked["suspended"] else 0)
         assert bool(row["buried_until"]) == (cid == marked["buried"])
         if card.type == 2:  # a review card is due on the same day in both
-            due_in_days = (card.odue if card.odid else card.due) - col.sched.today
-            assert study_day(parse_ts(row["due"]), 4) == (anki_today(anki) + timedelta(days=due_in_days)).isoformat()
+            due = anki_date(col, card.odue if card.odid else card.due)
+            assert study_day(parse_ts(row["due"]), 4) == due.isoformat()
         if fsrs:
             assert row["stability"] == pytest.approx(card.memory_state.stability, rel=1e-3)
             assert row["difficulty"] == pytest.approx(card.memory_state.difficulty, rel=1e-3)
@@ -218,7 +217,6 @@ def test_learndl_history_goes_into_a_fresh_anki_collection(cli, deck_dir, db, tm
     import genanki
 
     ord_of = {"": 0, "fwd": 0, "rev": 1}
-    today = (datetime.now(timezone.utc) - timedelta(hours=4)).date()
     checked = 0
     for cid, row in rows.items():
         note_id = row["note_id"] if row["kind"] != "cloze" or row["path"] else cid
@@ -235,7 +233,7 @@ def test_learndl_history_goes_into_a_fresh_anki_collection(cli, deck_dir, db, tm
         assert (card.queue == -1) == bool(row["suspended"])
         if row["state"] == 2:
             # the same due date: Anki's day number counted from its today, learndl's due time's study day
-            assert today + timedelta(days=card.due - col.sched.today) == date.fromisoformat(study_day(parse_ts(row["due"]), 4))
+            assert anki_date(col, card.due) == date.fromisoformat(study_day(parse_ts(row["due"]), 4))
             assert card.ivl >= 1
         elif row["state"] in (1, 3) and not row["suspended"]:  # learning again within the day: due to the second
             assert card.queue == 1 and card.due == int(parse_ts(row["due"]).timestamp())
