@@ -117,11 +117,13 @@ def apply_progress(
             )
         if new_cards:
             db["cards"].insert_all(new_cards, pk="id")
+        by_columns: dict[tuple, list] = {}
         for review in reviews:
-            cols = list(review)
-            db.execute(
+            by_columns.setdefault(tuple(review), []).append(review)
+        for cols, rows in by_columns.items():
+            db.conn.executemany(
                 f"insert into reviews ({', '.join(cols)}) values ({', '.join('?' for _ in cols)})",
-                [review[c] for c in cols],
+                [[review[c] for c in cols] for review in rows],
             )
         for state in card_states:
             cols = [c for c in state if c != "id"]
