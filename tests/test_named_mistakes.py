@@ -54,20 +54,7 @@ def _grade(runner, name: str, path: Path, tmp_path: Path):
     return runner.grade(ex, file, seed=SEED)
 
 
-# Exercises whose named messages are not all proven both ways yet (strict: an exercise that becomes
-# fully proven fails here until it is taken off the list).
-NOT_YET = {
-    "batch-norm",
-   
-   
-   
-}
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="named messages not all proven both ways yet")) if n in NOT_YET else n
-    for n in NAMES
-])
+@pytest.mark.parametrize("name", NAMES)
 def test_every_named_message_is_tested_both_ways(runner, name):
     ex = catalog.get(name)
     with api.listing_named_mistakes() as named:

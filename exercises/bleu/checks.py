@@ -96,9 +96,12 @@ def compare(learner, cases, what):
         bad = int((got_t - expected).abs().nan_to_num(nan=math.inf).argmax())
         p, l, k = cases[bad]
         where = f" (e.g. bleu({p!r}, {l!r}, k={k}) = {expected[bad].item():.6g}, you gave {got_t[bad].item():.6g})"
-        for msg, wrong in mistakes.items():
-            if bool(torch.allclose(got_t, wrong, atol=1e-9, rtol=1e-9)):
-                fail(f"{what}: {msg}{where}")
+        # named only when confirmed: the mistake shows on these cases and is the only one that matches
+        matches = [msg for msg, wrong in mistakes.items()
+                   if not bool(torch.allclose(wrong, expected, atol=1e-9, rtol=1e-9))
+                   and bool(torch.allclose(got_t, wrong, atol=1e-9, rtol=1e-9))]
+        if len(matches) == 1:
+            fail(f"{what}: {matches[0]}{where}")
         fail(f"{what} is wrong{where}")
     expect_close(got_t, expected, what=what, atol=1e-9, rtol=1e-9)
 

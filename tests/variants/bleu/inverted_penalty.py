@@ -1,4 +1,5 @@
 # expect: the brevity penalty is inverted
+# not: the brevity penalty is missing
 import collections
 import math
 

@@ -1,4 +1,5 @@
 # expect: the brevity penalty is missing
+# not: the brevity penalty is inverted
 import collections
 
 
