@@ -90,7 +90,7 @@ NMS_MISTAKES = {
 
 
 def ref_detection(cls_probs, offset_preds, anchors, nms_thr=0.5, pos_thr=0.009999999, *,
-                  background=False, mark=True, inverse=True):
+                  background=False, mark=True, inverse=True, low="book"):
     anchors = anchors[0].double()
     out = []
     for probs, offs in zip(cls_probs.double(), offset_preds.double()):
@@ -103,9 +103,11 @@ def ref_detection(cls_probs, offset_preds, anchors, nms_thr=0.5, pos_thr=0.00999
             cid[rest] = -1
         order = keep + rest
         cid, conf, boxes = cid[order], conf[order].clone(), boxes[order]
-        low = conf < pos_thr
-        cid[low] = -1
-        conf[low] = 1 - conf[low]
+        below = conf < pos_thr
+        if low in ("book", "class_only"):
+            cid[below] = -1
+        if low == "book":
+            conf[below] = 1 - conf[below]
         out.append(torch.cat((cid[:, None].double(), conf[:, None], boxes), 1))
     return torch.stack(out)
 
@@ -163,6 +165,10 @@ def _check_detection(learner, cls_probs, offset_preds, anchors, thr, what):
         "the anchors that nms does not keep must get class id -1": ref_detection(cls_probs, offset_preds, anchors, thr, mark=False),
         "the rows hold the anchors themselves: move them by their predicted offsets with offset_inverse first":
             ref_detection(cls_probs, offset_preds, anchors, thr, inverse=False),
+        "rows whose confidence is below pos_threshold must become background: class id -1 and confidence 1 - conf":
+            ref_detection(cls_probs, offset_preds, anchors, thr, low="skipped"),
+        "below pos_threshold the confidence becomes 1 - conf (the book's convention), not only the class id -1":
+            ref_detection(cls_probs, offset_preds, anchors, thr, low="class_only"),
     }
     expect_close(canonical(got).float(), canonical(right).float(), what=what + " (rows (class_id, confidence, box))",
                  check_dtype=False, atol=1e-4, mistakes={m: canonical(r).float() for m, r in wrong.items()})

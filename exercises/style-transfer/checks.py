@@ -59,11 +59,12 @@ def ref_style(Y_hat, gram_Y, *, reduce="mean", gram_twice=False):
     return d.mean() if reduce == "mean" else d.sum()
 
 
-def ref_tv(Y, *, half=True, square=False, only=None):
+def ref_tv(Y, *, half=True, square=False, only=None, reduce="mean"):
     Y = Y.double()
     f = torch.square if square else torch.abs
-    v = f(Y[:, :, 1:, :] - Y[:, :, :-1, :]).mean()
-    h = f(Y[:, :, :, 1:] - Y[:, :, :, :-1]).mean()
+    v = f(Y[:, :, 1:, :] - Y[:, :, :-1, :])
+    h = f(Y[:, :, :, 1:] - Y[:, :, :, :-1])
+    v, h = (v.mean(), h.mean()) if reduce == "mean" else (v.sum(), h.sum())
     total = v if only == "v" else h if only == "h" else v + h
     return 0.5 * total if half and only is None else total
 
@@ -151,6 +152,7 @@ def test_tv_loss(learner, rng):
         "total variation uses absolute differences |a - b|, not squares": ref_tv(Y, square=True).float(),
         "only the vertical neighbour differences (along h): add the horizontal ones (along w)": ref_tv(Y, only="v").float(),
         "only the horizontal neighbour differences (along w): add the vertical ones (along h)": ref_tv(Y, only="h").float(),
+        "total variation takes the mean of the absolute differences, not their sum": ref_tv(Y, reduce="sum").float(),
     })
     _unchanged(before, after, "tv_loss(Y_hat)")
 
