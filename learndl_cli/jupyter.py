@@ -36,8 +36,10 @@ COLOUR = {"pass": "#1a7f37", "fail": "#cf222e", "error": "#cf222e", "timeout": "
 
 def learndl(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
     """Run the learndl command line with this kernel's Python (and its environment)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "CLICOLOR_FORCE")}  # (set by kernels)
+    env.update(NO_COLOR="1", TERM="dumb", COLUMNS="100")
     return subprocess.run([sys.executable, "-m", "learndl_cli", *args], capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, "NO_COLOR": "1", "COLUMNS": "100"})
+                          timeout=timeout, env=env)
 
 
 def grade_source(name: str, source: str, extra: list[str]) -> tuple[dict | None, str]:
@@ -56,11 +58,32 @@ def grade_source(name: str, source: str, extra: list[str]) -> tuple[dict | None,
         done = learndl("check", name, "--file", str(path), "--json", *extra)
     if done.returncode in (0, 1):
         try:
-            return json.loads(done.stdout), ""
+            result = json.loads(done.stdout)
         except ValueError:
             pass
+        else:
+            if result.get("status") == "pass":
+                result["redrill_in"] = _redrill_in(name)
+            return result, ""
     error = (done.stderr.strip() or done.stdout.strip() or f"learndl check exited with {done.returncode}").splitlines()
     return None, error[-1].removeprefix("learndl: ")
+
+
+def _redrill_in(name: str) -> str | None:
+    """When the passed exercise comes back, as ``learndl exercise`` lists it ("2d")."""
+    from datetime import datetime
+
+    from .drill.render import redrill_interval
+
+    listing = learndl("exercise", "--json")
+    try:
+        row = next(r for r in json.loads(listing.stdout) if r["name"] == name)
+        due = datetime.fromisoformat(row["next_due"])
+    except (ValueError, StopIteration, KeyError, TypeError):
+        return None
+    from .context import now_from_env
+
+    return redrill_interval(due - now_from_env())
 
 
 # ------------------------------------------------------------------------------------------ render
@@ -84,7 +107,8 @@ def as_text(result: dict) -> str:
 
 def _closing(result: dict) -> str:
     if result["status"] == "pass":
-        return f"All checks pass. Compare with the reference: learndl solution {result['exercise']}"
+        when = f"Next re-drill in {result['redrill_in']}. " if result.get("redrill_in") else ""
+        return f"All checks pass. {when}Compare with the reference: learndl solution {result['exercise']}"
     return f"Fix the first failure and run the cell again · %learndl hint {result['exercise']}"
 
 

@@ -68,7 +68,7 @@ def test_the_cell_magic_grades_the_cell_in_a_real_kernel(cli, home, kernel, db):
 
     first, second, hint, unknown = (_outputs(c) for c in nb.cells[3:])
     assert "✗ fail" in first and "overflows for large logits" in first and "<table>" in first
-    assert "✓ pass" in second and "All checks pass" in second
+    assert "✓ pass" in second and "All checks pass. Next re-drill in " in second
     assert "Hint 1/3" in hint
     assert "learndl: no exercise named 'nope'" in unknown
     assert not any(o.output_type == "error" for c in nb.cells if c.cell_type == "code" for o in c.outputs)
