@@ -37,6 +37,7 @@ class CheckItem:
     id: str
     fn: Callable
     params: dict[str, Any] = field(default_factory=dict)
+    fixtures: dict[str, Callable] = field(default_factory=dict)  # the module's own fixtures
 
     @property
     def skip_on_meta(self) -> bool:
@@ -225,7 +226,10 @@ def collect(module) -> list[CheckItem]:
         if attr.startswith("test_") and inspect.isfunction(fn) and fn.__module__ == module.__name__
     ]
     found.sort(key=lambda item: item[1].__code__.co_firstlineno)
+    fixtures = fixtures_of(module)
     items: list[CheckItem] = []
     for attr, fn in found:
         items.extend(expand(attr[len("test_"):], fn))
+    for item in items:
+        item.fixtures = fixtures
     return items

@@ -196,17 +196,6 @@ def probes_source(exercise) -> tuple[str, list[str]]:
     return found
 
 
-def check_functions(module) -> list[tuple[str, Callable]]:
-    """``test_*`` functions defined in ``module``, in the order they appear in the file."""
-    found = [
-        (name, fn)
-        for name, fn in vars(module).items()
-        if name.startswith("test_") and inspect.isfunction(fn) and fn.__module__ == module.__name__
-    ]
-    found.sort(key=lambda item: item[1].__code__.co_firstlineno)
-    return [(name[len("test_"):], fn) for name, fn in found]
-
-
 # ------------------------------------------------------------------------------------------ child
 
 
@@ -433,33 +422,6 @@ def _raised_verdict(reply: dict, where: str) -> tuple[str, str, str]:
 # ------------------------------------------------------------------------------------------ grading
 
 
-def _run_check(fn: Callable, learner: _Learner, seed: int, check_id: str, device: str) -> None:
-    params = inspect.signature(fn).parameters
-    available = {"learner": learner, "rng": api.Rng(seed, check_id), "device": device, "seed": seed}
-    kwargs = {}
-    for name in params:
-        if name not in available:
-            raise RuntimeError(f"check test_{check_id} asks for unknown fixture '{name}'")
-        kwargs[name] = available[name]
-    fn(**kwargs)
-
-
-def _one(check_id: str, fn: Callable, learner: _Learner, seed: int, device: str) -> CheckResult:
-    start = time.monotonic()
-    try:
-        _run_check(fn, learner, seed, check_id, device)
-        status, message, detail = PASS, "", ""
-    except Verdict as v:
-        status, message, detail = v.status, v.message, v.detail
-    except api.CheckFailed as exc:
-        status, message, detail = FAIL, f"{exc.message} (seed {seed})", exc.detail
-    except Exception as exc:  # a bug in the check itself, not in the learner's code
-        status = ERROR
-        message = f"internal error in check test_{check_id}: {type(exc).__name__}: {exc}"
-        detail = ""
-    return CheckResult(check_id, status, message, int((time.monotonic() - start) * 1000), detail)
-
-
 def read_source(path: Path) -> str:
     """The learner's code: the file, or the code cells of a notebook."""
     from ..errors import UserError
@@ -495,72 +457,34 @@ def grade(
     every child is now forked by the zygote, a fresh interpreter. ``while_waiting`` is called at
     most once, while the zygote forks the first child (on a cold start it is still importing
     torch), so a cold ``learndl check`` can open its database in parallel."""
+    from .collect import CollectError
+    from .session import GradeSession
+
     prepare()
     seed = secrets.randbelow(2**31) if seed is None else int(seed)
     start = time.monotonic()
     path = Path(path).resolve()
-    where = path.name
     result = GradeResult(exercise.name, PASS, seed, device, 0, file=str(path))
-
-    def finish(status: str) -> GradeResult:
-        result.status = status
-        result.duration_ms = int((time.monotonic() - start) * 1000)
-        return result
-
-    source = read_source(path)
-    scratch = tempfile.mkdtemp(prefix="grade-", dir=zygote.get().scratch_root)
-    children: list[Child] = []
+    session = GradeSession(exercise, path, device=device, seed=seed, static=static, traps=traps, meta=meta)
     try:
-        learner_file = Path(scratch) / (path.stem + ".py")  # the child reads this copy, never the workspace
-        learner_file.write_text(source, encoding="utf-8")
-        where = learner_file.name
-        try:
-            hits = forbid.scan(source, where, exercise.forbid, exercise.allow_imports) if static else []
-            if not static:
-                compile(source, where, "exec")
-        except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-            line = getattr(exc, "lineno", None)
-            msg = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
-            result.checks.append(CheckResult("syntax", ERROR, f"{where}:{line or 1}: syntax error: {msg}"))
-            return finish(ERROR)
-        if hits:
-            result.checks.append(CheckResult("forbidden", FAIL, f"{where}:{hits[0].line}: {hits[0].message}"))
-            return finish(FAIL)
-        checks = load_checks(exercise)
-        functions = check_functions(checks)
-        probe_source, probe_names = probes_source(exercise)
-        spec = {
-            "learner_path": str(learner_file),
-            "module_name": learner_file.stem,
-            "probes_source": probe_source,
-            "probes_filename": "checks.py",
-            "probes": probe_names,
-            "checks_module": checks_module_name(exercise.name),
-            "implements": list(exercise.implements),
-            "forbid": list(exercise.forbid),
-            "forbid_ops": list(getattr(exercise, "forbid_ops", ())),
-            "memory_limit_mb": exercise.memory_limit_mb,
-            "time_limit": exercise.time_limit,
-            "scratch": scratch,
-            "device": device,
-            "traps": traps,
-        }
-        try:
-            _grade_in(children, functions, result, spec, seed, device, where, meta, while_waiting)
-        finally:
-            for child in children:  # killed and reaped, with every orphan, before the verdict
-                child.close()
-            if children:
-                result.output = children[-1].output_tail()
-                result.isolation = _isolation(children[0].isolation)
-            for child in children:
-                child.output.close()
-        if path.suffix == ".ipynb":
-            _locate_in_notebook(result, path, where)
-        status = next((c.status for c in result.checks if c.status not in (PASS, SKIPPED)), PASS)
-        return finish(status)
+        problem = session.open(while_waiting)
+        if problem is not None:
+            result.checks.append(problem)
+            if problem.id == "import":
+                result.checks.extend(CheckResult(item.id, SKIPPED) for item in session.items)
+        else:
+            session.run_all(result.checks)
+    except CollectError as exc:  # the exercise's checks.py asks for what the runner cannot give
+        result.checks.append(CheckResult("checks", ERROR, f"internal error in {exercise.name}'s checks.py: {exc}"))
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        session.close()  # the child and every orphan it left are gone before the verdict
+        result.output = session.output
+        result.isolation = session.isolation
+    if path.suffix == ".ipynb":
+        _locate_in_notebook(result, path, session.where)
+    result.status = next((c.status for c in result.checks if c.status not in (PASS, SKIPPED)), PASS)
+    result.duration_ms = int((time.monotonic() - start) * 1000)
+    return result
 
 
 def _isolation(applied: dict) -> dict:
@@ -610,68 +534,3 @@ def _open(child: Child, functions, where: str) -> Verdict | None:
     except Verdict as v:
         return v
     return None
-
-
-def _grade_in(children: list[Child], functions, result: GradeResult, spec: dict, seed: int, device: str, where: str,
-              meta: bool, while_waiting: Callable[[], Any] | None = None) -> None:
-    t0 = time.monotonic()
-    try:
-        child = Child(spec, spec["time_limit"], while_waiting=while_waiting)
-    except Verdict as v:
-        result.checks.append(CheckResult("import", v.status, v.message, 0, v.detail))
-        return
-    children.append(child)
-    meta_pass = meta and device != "meta"
-    if meta_pass and not child.warm_at_fork:
-        child.zygote.start_warming()  # in the zygote, while this child runs the CPU checks
-    problem = _open(child, functions, where)
-    if problem is not None:
-        result.checks.append(CheckResult("import", problem.status, problem.message, int((time.monotonic() - t0) * 1000), problem.detail))
-        result.checks.extend(CheckResult(cid, SKIPPED) for cid, _ in functions)
-        return
-    learner = _Learner(child, device, spec["implements"], where)
-    failed = False
-    for check_id, fn in functions:
-        if failed:
-            result.checks.append(CheckResult(check_id, SKIPPED))
-            continue
-        outcome = _one(check_id, fn, learner, seed, device)
-        result.checks.append(outcome)
-        failed = outcome.status != PASS
-    if not meta_pass:
-        return
-    if failed:
-        result.checks.append(CheckResult(META_CHECK_ID, SKIPPED))
-        return
-    t0 = time.monotonic()
-    if not child.warm_at_fork:  # a cold start: a second child, forked once the zygote is warm
-        budget = child.budget
-        child.close()
-        try:
-            child.zygote.wait_warm()
-            child = Child(spec, budget)
-        except (zygote.ZygoteError, Verdict) as exc:
-            message = exc.message if isinstance(exc, Verdict) else f"the grader's worker failed: {exc}"
-            result.checks.append(CheckResult(META_CHECK_ID, ERROR, message, int((time.monotonic() - t0) * 1000)))
-            return
-        children.append(child)
-        problem = _open(child, functions, where)
-        if problem is not None:
-            result.checks.append(CheckResult(META_CHECK_ID, problem.status, problem.message, int((time.monotonic() - t0) * 1000), problem.detail))
-            return
-    meta_learner = _Learner(child, "meta", spec["implements"], where)
-    for check_id, fn in functions:
-        if getattr(fn, "skip_on_meta", False):
-            continue
-        outcome = _one(check_id, fn, meta_learner, seed, "meta")
-        if outcome.status != PASS:
-            message = outcome.message
-            if outcome.status in (FAIL, ERROR) and not message.startswith("internal error"):
-                message = (
-                    f"not portable: with the inputs on the 'meta' device (check {check_id}): {message}"
-                    " — create new tensors on the inputs' device (device=X.device or the *_like functions)"
-                )
-            status = FAIL if message.startswith("not portable") else outcome.status
-            result.checks.append(CheckResult(META_CHECK_ID, status, message, int((time.monotonic() - t0) * 1000), outcome.detail))
-            return
-    result.checks.append(CheckResult(META_CHECK_ID, PASS, "", int((time.monotonic() - t0) * 1000)))
