@@ -165,6 +165,14 @@ def test_a_collection_with_history_comes_into_learndl(cli, home, db, tmp_path, f
         if fsrs:
             assert row["stability"] == pytest.approx(card.memory_state.stability, rel=1e-3)
             assert row["difficulty"] == pytest.approx(card.memory_state.difficulty, rel=1e-3)
+    # learndl's queue takes over where Anki's was: the same reviews and learning cards are due today.
+    # (the card in the filtered deck counts where its own due day says, as it will once it goes home)
+    col.decks.select(col.decks.id("d2l::线性代数"))
+    _new, learning, review = col.sched.counts()
+    review += col.get_card(marked["filtered"]).odue <= col.sched.today
+    deck = next(d for d in json.loads(cli("status", "--json", now=now).stdout)["decks"] if d["id"] == "from-anki")
+    assert (deck["due_today"]["learning"], deck["due_today"]["review"]) == (learning, review)
+
     # Importing the same package again adds nothing.
     from learndl_cli.store.interop import snapshot
 

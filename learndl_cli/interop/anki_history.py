@@ -339,7 +339,13 @@ def plan_card(card: AnkiCard, history: AnkiHistory, memories: list[tuple[float, 
     if card.queue == QUEUE_LEARN or (card.queue < 0 and card.due > 1_000_000_000):
         due = datetime.fromtimestamp(card.due, timezone.utc)
     elif zero is not None:
-        due = _day_start(zero + timedelta(days=card.due), day_starts_hour, tz)
+        # On its due day at the time of day of the last review, as fsrs.Scheduler sets a due time
+        # (the day's very start would count as the end of the day before).
+        day = zero + timedelta(days=card.due)
+        into = timedelta(hours=12)
+        if last is not None:
+            into = last - _day_start(date.fromisoformat(study_day(last, day_starts_hour, tz)), day_starts_hour, tz)
+        due = _day_start(day, day_starts_hour, tz) + max(into, timedelta(seconds=1))
     else:
         due = now
     if last is None:
