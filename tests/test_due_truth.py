@@ -186,3 +186,21 @@ def test_nothing_due_names_the_cards_set_aside(cli, decks):
     out = cli("quiz", "--deck", "a3", input="q\n", now=DAY1, env=WIDE).output
     assert "Nothing due now (--deck a3)" in out
     assert "Set aside in deck a3: 1 buried until tomorrow; 1 suspended (learndl decks unsuspend)." in out
+
+
+def test_siblings_answered_today_are_not_counted_as_due(cli, deck_dir):
+    """The fixture deck has a reversed note and a cloze with two gaps: once one card of each is
+    answered, the other waits for tomorrow, and no count includes it."""
+    before = json.loads(cli("status", "--json").output)
+    assert before["due"]["new"] == 7
+    out = cli("quiz", input="\n4\n" * 5 + "q\n", env=WIDE).output  # Easy: straight to review
+    assert out.count("→ Easy") == 5
+    status = json.loads(cli("status", "--json").output)
+    assert status["due"] == status["due_today"] == {"learning": 0, "review": 0, "new": 0}
+    assert quiz_header(cli, None, []) == (0, 0, 0)
+    out = cli("quiz", input="q\n", env=WIDE).output
+    assert "2 wait for tomorrow because a sibling card was answered today" in out
+    # The next study day they are due (and counted) again.
+    tomorrow = "2026-03-03T09:00:00+00:00"
+    assert json.loads(cli("status", "--json", now=tomorrow).output)["due"]["new"] == 2
+    assert quiz_header(cli, tomorrow, [])[2] == 2

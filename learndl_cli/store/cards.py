@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 from ..scheduler import Memory, iso, parse_ts
 from .db import write_txn
-from .due import NOTES_ANSWERED_TODAY
+from .due import NO_SIBLING_ANSWERED_TODAY
 
 SCHED_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
 UNDO_FIELDS = SCHED_FIELDS + ("leech", "suspended", "buried_until")
@@ -131,7 +131,7 @@ def next_due_review(db: Database, until: datetime, day: str, filters: tuple[str,
     rows = db.query(
         f"""select {CARD} from cards c
             where c.active = 1 and c.suspended = 0 and c.state = 2 and c.due <= ?
-              and c.buried_until < ? {where} and {NOTES_ANSWERED_TODAY}
+              and c.buried_until < ? {where} and {NO_SIBLING_ANSWERED_TODAY}
             order by c.due limit ?""",
         [iso(until), day, *args, day, len(exclude_notes) + 1],
     )
@@ -146,7 +146,7 @@ def next_new(db: Database, day: str, filters: tuple[str, list], exclude_notes: s
     rows = db.query(
         f"""select {CARD} from cards c
             where c.active = 1 and c.suspended = 0 and c.state = 0
-              and c.buried_until < ? {where} and {NOTES_ANSWERED_TODAY}
+              and c.buried_until < ? {where} and {NO_SIBLING_ANSWERED_TODAY}
             order by coalesce(c.chapter, 999), c.deck_id, c.line, c.ordinal limit ?""",
         [day, *args, day, len(exclude_notes) + 1],
     )
