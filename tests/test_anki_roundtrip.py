@@ -202,7 +202,8 @@ def study_in_learndl(cli, start: datetime) -> datetime:
 def test_learndl_history_goes_into_a_fresh_anki_collection(cli, deck_dir, db, tmp_path):
     from learndl_cli.scheduler import parse_ts, study_day
 
-    start = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=30)
+    # the last session ends an hour before Anki's now, so both count today's due cards at one time
+    start = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=20, hours=1)
     now = study_in_learndl(cli, start)
     package = tmp_path / "learndl.apkg"
     result = cli("export", "--anki", str(package), now=now.isoformat())
@@ -251,6 +252,11 @@ def test_learndl_history_goes_into_a_fresh_anki_collection(cli, deck_dir, db, tm
             assert card.memory_state.difficulty == pytest.approx(row["difficulty"], rel=1e-3)
             checked += 1
     assert checked >= 4
+    # Anki's queue takes over where learndl's was: the same reviews are due today.
+    col.decks.select(col.decks.id("learndl"))
+    _new, _learning, review = col.sched.counts()
+    due = json.loads(cli("status", "--json", now=now.isoformat()).stdout)["decks"]
+    assert review == sum(d["due_today"]["review"] for d in due), review
     col.close()
 
 
