@@ -273,6 +273,22 @@ def test_no_progress_shares_the_deck_without_history(cli, deck_dir, tmp_path):
     col.close()
 
 
+def test_a_package_without_scheduling_says_so(cli, home, db, tmp_path):
+    (tmp_path / "anki").mkdir()
+    anki = Anki(tmp_path / "anki" / "collection.anki2", True)
+    add_notes(anki.col)
+    anki.study(lambda cid, n: 3)
+    package = tmp_path / "shared.apkg"
+    anki.col.export_anki_package(out_path=str(package), options=ExportAnkiPackageOptions(with_scheduling=False), limit=None)
+    anki.col.close()
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "settings.toml").write_text("bundled_decks = false\n", encoding="utf-8")
+    result = cli("import", "--anki", str(package))
+    assert result.exit_code == 0, result.output
+    assert "no review history inside" in result.stdout and "Include scheduling information" in result.stdout
+    assert db().execute("select count(*) from reviews").fetchone()[0] == 0
+
+
 def test_import_no_progress_takes_the_notes_only(cli, home, db, tmp_path):
     anki, _marked = anki_collection_with_history(tmp_path, True)
     package = tmp_path / "studied.apkg"

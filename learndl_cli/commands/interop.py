@@ -172,6 +172,9 @@ def _import_anki(app, package: Path, deck: Optional[str], chapter: int, force: b
     from ..interop.anki_history import import_history
 
     summary = import_history(app.db, deck_id, parsed.history, app.settings, app.now())
+    if not summary.changed and not parsed.history.reviews:
+        typer.echo(f"{package}: no review history inside (in Anki, export with 'Include scheduling information' to bring it).")
+        return
     if not summary.changed:
         typer.echo(f"{package}: all {summary.cards} cards' review history and schedules are already here; nothing changed.")
         return
