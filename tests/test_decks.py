@@ -248,3 +248,22 @@ def test_fixture_decks_validate_clean(cli, deck_dir):
     result = cli("decks", "validate")
     assert result.exit_code == 0, result.output
     assert "7 cards" in result.output
+
+
+def test_decks_list_at_80_columns_shows_every_id_whole(cli, home):
+    """With the bundled decks: every id (what --deck takes) whole, with ch, cards, due today and
+    new; the path only in --json (and on wide terminals)."""
+    data = json.loads(cli("decks", "list", "--json").stdout)
+    assert data and all(d["path"] for d in data)
+    out = cli("decks", "list", env={"COLUMNS": "80"}).stdout
+    lines = out.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    assert lines[0].split()[:1] == ["id"] and "due today" in lines[0] and "new" in lines[0]
+    rows = {line.split()[0]: line.split() for line in lines[1 : 1 + len(data)]}
+    assert set(rows) == {d["id"] for d in data}
+    for d in data:
+        row = rows[d["id"]]
+        assert row[-4:] == [str(d["chapter"]), str(d["cards"]), str(d["due"]), str(d["new"])]
+    assert "decks/" not in out and "--json" in out
+    wide = cli("decks", "list", env={"COLUMNS": "200"}).stdout
+    assert "path" in wide.splitlines()[0]
