@@ -204,3 +204,40 @@ def test_siblings_answered_today_are_not_counted_as_due(cli, deck_dir):
     tomorrow = "2026-03-03T09:00:00+00:00"
     assert json.loads(cli("status", "--json", now=tomorrow).output)["due"]["new"] == 2
     assert quiz_header(cli, tomorrow, [])[2] == 2
+
+
+def test_a_terminal_session_shows_the_same_numbers(cli, decks, home):
+    """Driven through a real terminal (a pty, single keys): after Again, Good and Easy, the
+    header's counts are what status --json says is due today."""
+    import os
+    import pty
+    import select
+    import sys
+
+    env = {**os.environ, "LEARNDL_HOME": str(home), "LEARNDL_NOW": DAY1, "TZ": "UTC", "COLUMNS": "200"}
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(sys.executable, [sys.executable, "-m", "learndl_cli", "quiz"], env)
+    screen = b""
+
+    def until(marker: bytes, start: int) -> int:
+        nonlocal screen
+        while marker not in screen[start:]:
+            ready, _, _ = select.select([fd], [], [], 120)
+            assert ready, screen.decode("utf-8", "replace")
+            chunk = os.read(fd, 4096)
+            assert chunk, screen.decode("utf-8", "replace")
+            screen += chunk
+        return screen.index(marker, start) + len(marker)
+
+    pos = until(b"space reveal", 0)
+    for key in (b"1", b"3", b"4"):  # rate at once, from the front (a rating key also reveals)
+        os.write(fd, key)
+        pos = until(b"space reveal", until("→".encode(), pos))
+    os.write(fd, b"q")
+    until(b"Session saved", pos)
+    os.waitpid(pid, 0)
+    text = screen.decode("utf-8", "replace")
+    new, learning, review = map(int, HEADER.findall(text)[-1])
+    status = json.loads(cli("status", "--json", now=DAY1).output)
+    assert (learning, review, new) == triple(status["due_today"]) == (2, 0, 1)
