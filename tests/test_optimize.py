@@ -156,6 +156,16 @@ def test_simulate_shows_workload_against_retention_and_sets_the_best_one(cli, ho
         assert f"already {best:.2f}" in cli("optimize", "--simulate").stdout
 
 
+def test_unusable_saved_parameters_get_one_line(cli, home, deck_dir, tmp_path):
+    with_history(cli, home, tmp_path, 100)
+    settings = home / "settings.toml"
+    settings.write_text(settings.read_text(encoding="utf-8") + f"fsrs_parameters = [{', '.join(['nan'] * 21)}]\n", encoding="utf-8")
+    for args in (["optimize"], ["optimize", "--simulate"]):
+        result = cli(*args)
+        assert result.exit_code == 2, result.output
+        assert "settings.toml: fsrs_parameters: fsrs-rs cannot use them (InvalidParameters)" in result.stderr
+
+
 def test_simulate_without_cards_says_what_to_do(cli, home):
     home.mkdir(parents=True, exist_ok=True)
     (home / "settings.toml").write_text("bundled_decks = false\n", encoding="utf-8")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -258,6 +259,8 @@ def optimize(
     which = "your saved"
     if len(current) != len(opt.default_parameters()):  # none saved, or FSRS-5's 19, which fsrs 6 refuses
         current, which = opt.default_parameters(), "the default"
+    with _fsrs_errors(app, which):
+        opt.check(current)  # before anything runs on them: fsrs-rs's simulator would panic
     if simulate:
         _simulate(app, console, rows, current, which, yes)
         return
@@ -271,9 +274,11 @@ def optimize(
             code=1,
         )
     console.print(f"{sum(map(len, cards))} reviews of {len(cards)} cards; {len(items)} count for fitting.")
+    if len(train) < len(items):
+        console.print(f"{len(items) - len(train)} of them follow more than 64 reviews of their card: measured, not trained on (as in Anki).")
     with console.status("Measuring the current parameters…"):
         before = opt.evaluate(items, current)
-    with console.status(f"Fitting on all {len(items)} of them (fsrs-rs)…"):
+    with console.status(f"Fitting on {len(train)} of them (fsrs-rs)…"), _fsrs_errors(app, "the fitted"):
         fitted = opt.fit(train)
         after = opt.evaluate(items, fitted)
     console.print(f"Log loss with {which} parameters: {before.log_loss:.4f} · RMSE {before.rmse:.2%}")
@@ -286,6 +291,16 @@ def optimize(
 
         save_setting(app.home, "fsrs_parameters", tuple(round(x, 4) for x in fitted))
         console.print(f"Saved {len(fitted)} parameters to {app.home / 'settings.toml'} (fsrs_parameters). New reviews use them.")
+
+
+@contextmanager
+def _fsrs_errors(app, which: str):
+    """fsrs-rs refuses parameters it cannot use (NaN, say) with a bare ValueError: say which, and where."""
+    try:
+        yield
+    except ValueError as exc:
+        where = f"{app.home / 'settings.toml'}: fsrs_parameters" if which == "your saved" else f"{which} parameters"
+        raise UserError(f"{where}: fsrs-rs cannot use them ({exc}); delete the setting to start again from the defaults") from None
 
 
 def _confirmed(console, yes: bool, question: str, command: str) -> bool:

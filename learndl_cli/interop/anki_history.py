@@ -362,8 +362,18 @@ def _parameters(config: SchedulerConfig) -> tuple[float, ...]:
     """The learner's FSRS-6 parameters, or the defaults (none saved, or an older model's 19)."""
     import fsrs.scheduler
 
+    from fsrs_rs_python import check_and_fill_parameters
+
+    from ..errors import UserError
+
     defaults = tuple(fsrs.scheduler.DEFAULT_PARAMETERS)
-    return tuple(config.parameters) if len(config.parameters) == len(defaults) else defaults
+    if len(config.parameters) != len(defaults):
+        return defaults
+    try:
+        check_and_fill_parameters(list(config.parameters))
+    except ValueError as exc:
+        raise UserError(f"fsrs_parameters in settings.toml: fsrs-rs cannot use them ({exc}); delete the setting to use the defaults") from None
+    return tuple(config.parameters)
 
 
 # ---------------------------------------------------------------- into learndl's database

@@ -98,6 +98,13 @@ def default_parameters() -> tuple[float, ...]:
     return tuple(fsrs.scheduler.DEFAULT_PARAMETERS)
 
 
+def check(parameters) -> None:
+    """Raise ValueError when fsrs-rs cannot use these parameters (a NaN or an infinity, say)."""
+    from fsrs_rs_python import check_and_fill_parameters
+
+    check_and_fill_parameters(list(parameters))
+
+
 def evaluate(items: list, parameters) -> Measure:
     from fsrs_rs_python import FSRS
 
