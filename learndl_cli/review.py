@@ -52,6 +52,7 @@ class Outcome:
     leech: bool
     review_id: int | None
     stale: bool = False  # answered (or changed) in another session: nothing was saved
+    answered_elsewhere: bool = False  # stale because another session answered it (not suspended it)
 
 
 def check_options(db, options: QueueOptions) -> None:
@@ -176,8 +177,8 @@ class Session:
             review_id = store.record_review(
                 self.db, card, memory, rating=rating, now=now, day=self.day(now), duration_ms=duration_ms, leech=leech
             )
-        except StaleCard:
-            return Outcome(memory=None, leech=False, review_id=None, stale=True)
+        except StaleCard as exc:
+            return Outcome(memory=None, leech=False, review_id=None, stale=True, answered_elsewhere=exc.answered)
         self.undo_stack.append(("review", review_id, card["id"], int(rating), duration_ms, card.get("state") or 0))
         self.answered += 1
         self.total_ms += duration_ms

@@ -120,3 +120,22 @@ def test_two_sessions_racing_record_every_answer_once(ready):
         by_card.setdefault(r["card_id"], []).append(r)
     for chain in by_card.values():
         assert [json.loads(r["prev"])["reps"] or 0 for r in chain] == list(range(len(chain)))
+
+
+def test_a_card_suspended_in_one_session_is_not_answered_in_the_other(ready):
+    home = ready
+    a, b = Quiz(home), Quiz(home)
+    a.wait_for("space reveal")
+    b.wait_for("space reveal")
+    b.send("\n")
+    b.wait_for("4  Easy")
+    a.send("s\n")
+    a.wait_for("Suspended")
+    b.send("3\n")
+    assert "Changed (suspended or edited) in another session" in b.wait_for("another session")
+    a.send("q\n")
+    b.send("q\n")
+    for quiz in (a, b):
+        code, out, err = quiz.finish()
+        assert code == 0 and "locked" not in (out + err).lower(), out + err
+    assert reviews(home) == []

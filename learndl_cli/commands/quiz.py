@@ -231,7 +231,8 @@ def run_quiz(app, options, console: Console, type_in: bool = False) -> int:
                 duration_ms = int((time.monotonic() - started) * 1000)
                 outcome = session.answer(card, rating, duration_ms)
                 if outcome.stale:
-                    console.print(Text("Answered in another session: this answer was not saved; moving on.", style=NOTICE))
+                    what = "Answered" if outcome.answered_elsewhere else "Changed (suspended or edited)"
+                    console.print(Text(f"{what} in another session: this answer was not saved; moving on.", style=NOTICE))
                     continue
                 console.print(
                     Text(f"→ {RATING_NAMES[rating]}: next in {intervals[rating]}", style=RATING_STYLES[rating])
