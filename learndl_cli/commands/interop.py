@@ -275,7 +275,7 @@ def optimize(
         )
     console.print(f"{sum(map(len, cards))} reviews of {len(cards)} cards; {len(items)} count for fitting.")
     if len(train) < len(items):
-        console.print(f"{len(items) - len(train)} of them follow more than 64 reviews of their card: measured, not trained on (as in Anki).")
+        console.print(f"{len(items) - len(train)} of them come after their card's 64th review: measured, not trained on (as in Anki).")
     with console.status("Measuring the current parameters…"):
         before = opt.evaluate(items, current)
     with console.status(f"Fitting on {len(train)} of them (fsrs-rs)…"), _fsrs_errors(app, "the fitted"):
