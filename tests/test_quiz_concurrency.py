@@ -139,3 +139,29 @@ def test_a_card_suspended_in_one_session_is_not_answered_in_the_other(ready):
         code, out, err = quiz.finish()
         assert code == 0 and "locked" not in (out + err).lower(), out + err
     assert reviews(home) == []
+
+
+def test_store_compares_and_sets_answers_and_undo(ready, db):
+    """The store's rule itself: an answer to a showing that is no longer current raises StaleCard
+    and writes nothing; only a card's latest review can be undone."""
+    from datetime import datetime, timezone
+
+    from learndl_cli.scheduler import Scheduler, Memory
+    from learndl_cli.store import cards as store
+
+    d = db()
+    now = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+    shown = store.next_new(d, "2026-03-02", store.queue_filters(None, None, None), set())
+    memory = Scheduler().review(Memory.from_dict(shown), 3, now)
+    first = store.record_review(d, shown, memory, rating=3, now=now, day="2026-03-02", duration_ms=1, leech=False)
+    with pytest.raises(store.StaleCard) as exc:  # the same showing, answered again (another session)
+        store.record_review(d, shown, memory, rating=4, now=now, day="2026-03-02", duration_ms=1, leech=False)
+    assert exc.value.answered
+    fresh = store.get_card(d, shown["id"])
+    second = store.record_review(d, fresh, Scheduler().review(Memory.from_dict(fresh), 3, now), rating=3, now=now,
+                                 day="2026-03-02", duration_ms=1, leech=False)
+    with pytest.raises(store.StaleCard):  # undoing the first would throw the second away
+        store.undo_review(d, first)
+    assert [r["id"] for r in reviews(ready)] == [first, second]
+    assert store.undo_review(d, second) == shown["id"]
+    assert store.get_card(d, shown["id"])["reps"] == 1
