@@ -72,7 +72,7 @@ def torch_trajectory(make_opt, params, X, y, steps=NUM_STEPS):
 def own_trajectory(name, hyper, params, X, y, steps=NUM_STEPS, *, no_zero=False, rebind=False, ema=False,
                    eps_outside=False, eps_inside=False, no_accumulate=False, no_one_minus=False,
                    no_bias_correction=False, t_stuck=False, book_constants=False, store_hat=False,
-                   t_per_param=False, zero_first=False, no_square=False):
+                   t_per_param=False, zero_first=False, no_square=False, t_early=False):
     """The statement's formulas in float64, with one classic mistake switched on by a flag."""
     ps = [p.clone().double().requires_grad_(True) for p in params]
     st = [[torch.zeros_like(p), torch.zeros_like(p)] for p in ps]
@@ -102,7 +102,7 @@ def own_trajectory(name, hyper, params, X, y, steps=NUM_STEPS, *, no_zero=False,
                     denom = torch.sqrt(b) + h["eps"] if eps_outside else torch.sqrt(b + h["eps"])
                     p -= h["lr"] * g / denom
                 else:
-                    t = 1 if t_stuck else h["t"]
+                    t = 1 if t_stuck else h["t"] + (1 if t_early else 0)
                     a.copy_(h["beta1"] * a + (1 - h["beta1"]) * g)
                     b.copy_(h["beta2"] * b + (1 - h["beta2"]) * g * g)
                     v_hat = a if no_bias_correction else a / (1 - h["beta1"] ** t)
@@ -148,6 +148,7 @@ MISTAKES = {
         "the hyperparameters were hard-coded: read beta1, beta2 and eps from hyperparams": dict(book_constants=True),
         "the bias-corrected v̂ and ŝ were written back into the state: keep v and s uncorrected, and correct only for the update": dict(store_hat=True),
         "hyperparams['t'] goes up once per parameter: add 1 once per call of adam, after the loop over the parameters": dict(t_per_param=True),
+        "hyperparams['t'] was increased before the update, so the first step used t = 2: add 1 after the loop over the parameters": dict(t_early=True),
     },
 }
 

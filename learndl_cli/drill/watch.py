@@ -18,7 +18,7 @@ import os
 import select
 import sys
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -91,7 +91,6 @@ class Drill:
     starter_hash: str
     grade_fn: Callable[[bool], bool]  # grade(record) → passed
     last_graded: str | None = None
-    graded: int = field(default=0)
 
     def grade(self, *, forced: bool = False) -> bool | None:
         """Grade the file if its content is new (or ``forced``, for ``r``); None when skipped."""
@@ -101,7 +100,6 @@ class Drill:
             return None
         record = new and current != self.starter_hash
         self.last_graded = current
-        self.graded += 1
         return self.grade_fn(record)
 
 
