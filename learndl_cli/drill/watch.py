@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 DEBOUNCE_MS = 1600  # the longest a burst of events is grouped
-STEP_MS = 100  # quiet time that ends a burst (one save)
+STEP_MS = 50  # quiet time that ends a burst (one save; watchfiles' default)
 WAKE_MS = 500  # the watcher thread's wake-up when nothing changes
 KEYS = "i statement · h hint · r re-run · x reset · q quit"
 
