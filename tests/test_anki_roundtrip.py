@@ -181,6 +181,21 @@ def test_a_collection_with_history_comes_into_learndl(cli, home, db, tmp_path, f
     assert again.exit_code == 0, again.output
     assert "already here; nothing changed" in again.stdout
     assert snapshot(db()) == before
+
+    # More study in Anki (cards made due today, as *Set due date* does): a newer package brings only
+    # the new reviews, and the newer schedules.
+    col.sched.set_due_date([c for c in col.find_cards("-is:suspended -is:buried")], "0")
+    assert anki.study(lambda cid, n: 3) > 0
+    later = tmp_path / "later.apkg"
+    col.export_anki_package(out_path=str(later), options=ExportAnkiPackageOptions(with_scheduling=True), limit=None)
+    now = anki.now().isoformat(timespec="seconds")
+    result = cli("import", "--anki", str(later), "--deck", "from-anki", now=now)
+    assert result.exit_code == 0, result.output
+    added = col.db.scalar("select count(*) from revlog where ease between 1 and 4") - n_reviews
+    assert added > 0 and f"Review history: {added} reviews added" in result.stdout
+    assert db().execute("select count(*) from reviews").fetchone()[0] == n_reviews + added
+    reps = sorted(db().execute("select reps from cards where deck_id = 'from-anki'").fetchall())
+    assert reps == sorted((r,) for r in col.db.list("select reps from cards"))
     col.close()
 
 
