@@ -24,6 +24,10 @@ from .forbid import HITS, ForbiddenCall
 class OpWatch(TorchDispatchMode):
     """Raise ``ForbiddenCall`` (and record the name) when a forbidden op is reached."""
 
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        return False  # no torch._dynamo around __torch_dispatch__: importing it costs seconds
+
     def __init__(self, forbidden):
         super().__init__()
         self.forbidden = frozenset(forbidden)
