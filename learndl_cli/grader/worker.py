@@ -255,6 +255,8 @@ def prepare_zygote() -> None:
     message = {"kind": "ok", "value": (x.detach(), [1, 2.0, "x", None, True], {"m": torch.zeros(2, dtype=torch.int64)}),
                "forbidden": []}
     protocol.from_plain(protocol.loads(protocol.dumps(protocol.to_plain(message))))
+    with ops.watching(["aten::_softmax"]):  # the dispatch-mode machinery, once
+        (x.detach() * 2).sum()
     try:
         raise ValueError("warm-up")
     except ValueError as exc:
