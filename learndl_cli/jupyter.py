@@ -55,7 +55,10 @@ def grade_source(name: str, source: str, extra: list[str]) -> tuple[dict | None,
     with tempfile.TemporaryDirectory(prefix="learndl-cell-") as scratch:
         path = Path(scratch) / exercise.file
         path.write_text(source, encoding="utf-8")
-        done = learndl("check", name, "--file", str(path), "--json", *extra)
+        try:
+            done = learndl("check", name, "--file", str(path), "--json", *extra)
+        except subprocess.TimeoutExpired as exc:
+            return None, f"the grade did not finish in {exc.timeout:.0f} s"
     if done.returncode in (0, 1):
         try:
             result = json.loads(done.stdout)
