@@ -86,13 +86,42 @@ def _when(ts, now) -> str:
     return f"in {format_interval(ts - now)} ({local:%Y-%m-%d %H:%M})"
 
 
-def _front(console: Console, keys: Keys, session, card, titles, type_in: bool) -> Table:
+class Screen:
+    """The quiz's console. In a terminal every card starts on a cleared screen, so what a key did
+    (a notice: "Suspended: …", "→ Good: next in 10m") is printed at once and shown again at the top
+    of the next screen; without a terminal nothing is cleared and a notice is printed once."""
+
+    def __init__(self, console: Console, tty: bool):
+        self.console = console
+        self.tty = tty
+        self.carried: list[Text] = []
+
+    def print(self, *args, **kwargs) -> None:
+        self.console.print(*args, **kwargs)
+
+    def say(self, text: str, style: str = NOTICE) -> None:
+        line = Text(text, style=style)
+        self.console.print(line)
+        if self.tty:
+            self.carried.append(line)
+
+    def clear(self, carry: bool = True) -> None:
+        """Start a new screen (in a terminal), with the notices carried over when ``carry``."""
+        if not self.tty:
+            return
+        self.console.clear()
+        if carry:
+            for line in self.carried:
+                self.console.print(line)
+            self.carried.clear()
+
+
+def _front(console: Screen, keys: Keys, session, card, titles, type_in: bool) -> Table:
     """Show the card's front under the progress line; returns the progress line (nothing is saved
     until the answer, so the reveal screen shows it again as it is)."""
     from ..render import card_panel
 
-    if keys.tty:
-        console.clear()
+    console.clear()
     header = _progress(session)
     console.print(header)
     console.print(card_panel(card, titles, revealed=False))
@@ -119,7 +148,7 @@ def _read_front(keys: Keys, accepted) -> tuple[str, str | None]:
             return key, None
 
 
-def _show_diff(console: Console, typed: str, accepted) -> None:
+def _show_diff(console: Screen, typed: str, accepted) -> None:
     from ..typein import diff
 
     d = diff(typed, accepted)
@@ -136,7 +165,7 @@ def _show_diff(console: Console, typed: str, accepted) -> None:
     console.print(answer)
 
 
-def _key_action(key: str, app, session, card, console: Console, keys: Keys):
+def _key_action(key: str, app, session, card, console: Screen, keys: Keys):
     """Carry out u, s, b or e on ``card``; one line says what happened. Returns ``(quit, next card)``."""
     from ..store.cards import StaleCard
 
@@ -147,20 +176,20 @@ def _key_action(key: str, app, session, card, console: Console, keys: Keys):
         try:
             back = session.undo()
         except StaleCard:
-            console.print(Text("Cannot undo: that card was answered in another session since; its answers stand.", style=NOTICE))
+            console.say("Cannot undo: that card was answered in another session since; its answers stand.")
             return False, card
         if back is None:
-            console.print(Text("Nothing to undo yet: no answer, suspend or bury in this session.", style=NOTICE))
+            console.say("Nothing to undo yet: no answer, suspend or bury in this session.")
             return False, card
-        console.print(Text(f"Undone: {what}. The card is shown again.", style=NOTICE))
+        console.say(f"Undone: {what}. The card is shown again.")
         return False, back
     if key == "s":
         session.suspend(card)
-        console.print(Text("Suspended: this card is not shown until learndl decks unsuspend (u undoes).", style=NOTICE))
+        console.say("Suspended: this card is not shown until learndl decks unsuspend (u undoes).")
         return False, None
     if key == "b":
         session.bury(card)
-        console.print(Text("Buried: this card comes back tomorrow (u undoes).", style=NOTICE))
+        console.say("Buried: this card comes back tomorrow (u undoes).")
         return False, None
     if key == "e":
         return False, _edit(app, app.db, card, console, keys)
@@ -188,6 +217,7 @@ def run_quiz(app, options, console: Console, type_in: bool = False) -> int:
     titles = {row["id"]: row["title"] for row in result.decks}
     session = Session(db, app.settings, app.now, options)
     keys = Keys()
+    screen = Screen(console, keys.tty)
     pending = None
     quit_early = False
     try:
@@ -200,21 +230,21 @@ def run_quiz(app, options, console: Console, type_in: bool = False) -> int:
                 session.shown(card)
                 started = time.monotonic()
                 accepted = accepted_answers(card) if type_in else None
-                header = _front(console, keys, session, card, titles, bool(accepted))
+                header = _front(screen, keys, session, card, titles, bool(accepted))
                 action, detail = _read_front(keys, accepted)
                 if action != REVEAL:
-                    quit_early, pending = _key_action(action, app, session, card, console, keys)
+                    quit_early, pending = _key_action(action, app, session, card, screen, keys)
                     if quit_early:
                         break
                     continue
                 intervals = session.intervals(card)
                 if keys.tty:
-                    console.clear()
-                    console.print(header)
-                console.print(card_panel(card, titles, revealed=True))
+                    screen.clear(carry=False)
+                    screen.print(header)
+                screen.print(card_panel(card, titles, revealed=True))
                 if accepted and detail:
-                    _show_diff(console, detail, accepted)
-                console.print(_intervals_line(intervals))
+                    _show_diff(screen, detail, accepted)
+                screen.print(_intervals_line(intervals))
                 rating = int(detail) if detail in ("1", "2", "3", "4") else None
                 key = None
                 while rating is None:
@@ -224,7 +254,7 @@ def run_quiz(app, options, console: Console, type_in: bool = False) -> int:
                     elif key in COMMAND_KEYS:
                         break
                 if rating is None:
-                    quit_early, pending = _key_action(key, app, session, card, console, keys)
+                    quit_early, pending = _key_action(key, app, session, card, screen, keys)
                     if quit_early:
                         break
                     continue
@@ -232,18 +262,14 @@ def run_quiz(app, options, console: Console, type_in: bool = False) -> int:
                 outcome = session.answer(card, rating, duration_ms)
                 if outcome.stale:
                     what = "Answered" if outcome.answered_elsewhere else "Changed (suspended or edited)"
-                    console.print(Text(f"{what} in another session: this answer was not saved; moving on.", style=NOTICE))
+                    screen.say(f"{what} in another session: this answer was not saved; moving on.")
                     continue
-                console.print(
-                    Text(f"→ {RATING_NAMES[rating]}: next in {intervals[rating]}", style=RATING_STYLES[rating])
-                )
+                screen.say(f"→ {RATING_NAMES[rating]}: next in {intervals[rating]}", style=RATING_STYLES[rating])
                 if outcome.leech:
-                    console.print(
-                        Text(
-                            f"Leech: this card has lapsed {outcome.memory.lapses} times, so it is suspended. "
-                            f"Rewrite it ({card['path']}:{card['line']}) and unsuspend it with learndl decks unsuspend.",
-                            style="bold red",
-                        )
+                    screen.say(
+                        f"Leech: this card has lapsed {outcome.memory.lapses} times, so it is suspended. "
+                        f"Rewrite it ({card['path']}:{card['line']}) and unsuspend it with learndl decks unsuspend.",
+                        style="bold red",
                     )
     except KeyboardInterrupt:  # Ctrl-C: every answer given is already committed
         quit_early = True
@@ -251,7 +277,7 @@ def run_quiz(app, options, console: Console, type_in: bool = False) -> int:
     return 0
 
 
-def _edit(app, db, card, console, keys: Keys):
+def _edit(app, db, card, console: Screen, keys: Keys):
     """Open the card's line in ``$EDITOR``. A card of a bundled deck is first copied (with its whole
     deck) into the user's decks folder, if the learner agrees: the copy overrides the bundled deck
     and keeps every card's progress, and a newer learndl never overwrites it."""
@@ -272,23 +298,23 @@ def _edit(app, db, card, console, keys: Keys):
         )
         answer = keys.read()
         if answer != "y":
-            console.print(Text("Not copied; nothing was edited.", style=NOTICE))
+            console.say("Not copied; nothing was edited.")
             return card
         copy = copy_bundled_deck(app, deck_id)
-        console.print(Text(f"Copied to {copy}.", style=NOTICE))
+        console.say(f"Copied to {copy}.")
         sync(db, app.reload_settings(), app.now())
         fresh = store.get_card(db, card["id"])
         if fresh is None or not fresh["active"]:
-            console.print(Text("The copy does not hold this card; moving on.", style=NOTICE))
+            console.say("The copy does not hold this card; moving on.")
             return None
         path, line = fresh["path"], fresh["line"]
     open_in_editor(app.settings, path, line)
     sync(db, app.settings, app.now())
     fresh = store.get_card(db, card["id"])
     if fresh and fresh["active"]:
-        console.print(Text("Card reloaded from the file.", style=NOTICE))
+        console.say("Card reloaded from the file.")
         return fresh
-    console.print(Text("The card changed identity or was removed; moving on.", style=NOTICE))
+    console.say("The card changed identity or was removed; moving on.")
     return None
 
 
