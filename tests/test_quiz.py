@@ -341,3 +341,35 @@ def test_a_newer_bundled_deck_is_announced_once_and_the_copy_kept(cli, bundled, 
     fronts = " ".join(r for r in cli("decks", "list", "--json").output.splitlines())
     assert "basics" in fronts
     assert "广播机制" in (home / "decks" / "basics.md").read_text(encoding="utf-8")
+
+
+def test_in_a_terminal_what_a_key_did_stays_on_the_next_screen(deck_dir, home):
+    """Each card clears the terminal; the notice of the key pressed on the card before (here s)
+    is shown again at the top of the new screen."""
+    import pty
+    import select
+
+    env = {**os.environ, "LEARNDL_HOME": str(home), "LEARNDL_NOW": NOW, "TZ": "UTC", "COLUMNS": "120"}
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(sys.executable, [sys.executable, "-m", "learndl_cli", "quiz"], env)
+    output = b""
+
+    def read_until(marker: bytes, count: int = 1) -> None:
+        nonlocal output
+        while output.count(marker) < count:
+            ready, _, _ = select.select([fd], [], [], 120)
+            assert ready, output.decode("utf-8", "replace")
+            chunk = os.read(fd, 4096)
+            assert chunk, output.decode("utf-8", "replace")
+            output += chunk
+
+    read_until(b"space reveal")
+    os.write(fd, b"s")
+    read_until(b"space reveal", 2)
+    os.write(fd, b"q")
+    read_until(b"Session saved")
+    os.waitpid(pid, 0)
+    text = output.decode("utf-8", "replace")
+    last_screen = text[text.rindex("\x1b[2J"):]
+    assert "Suspended:" in last_screen
