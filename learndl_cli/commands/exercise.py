@@ -471,12 +471,12 @@ def _watch(app, exercise, path: Path) -> None:  # pragma: no cover - needs a TTY
     mode = "redrill" if store.round_start(app.db, exercise.name) else "drill"
     starter = (_fresh_notebook(exercise).encode() if path.suffix == ".ipynb" else exercise.starter_path.read_bytes())
 
-    def grade(record: bool) -> bool:
+    def grade(not_counted: str | None) -> bool:
         screen.rule(Text(time.strftime("%H:%M:%S"), style="dim"))
-        result, memory = _grade_and_record(app, exercise, path, device=device, seed=None, mode=mode, record=record)
+        result, memory = _grade_and_record(app, exercise, path, device=device, seed=None, mode=mode, record=not not_counted)
         screen.print(render.result(result, memory, app.now()))
-        if not record:
-            screen.print(Text("  (not counted as an attempt: " + ("the untouched starter)" if watch.content_hash(path) == drill.starter_hash else "this code was graded already)"), style="dim"))
+        if not_counted:
+            screen.print(Text(f"  (not counted as an attempt: {not_counted})", style="dim"))
         if result.status == "pass":
             screen.print(Text.assemble(("All checks pass. ", "bold green"),
                                        f"Compare with the reference: learndl solution {exercise.name}"))

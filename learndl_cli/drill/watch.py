@@ -89,7 +89,7 @@ class Drill:
 
     path: Path
     starter_hash: str
-    grade_fn: Callable[[bool], bool]  # grade(record) → passed
+    grade_fn: Callable[[str | None], bool]  # grade(why not an attempt, or None to record) → passed
     last_graded: str | None = None
 
     def grade(self, *, forced: bool = False) -> bool | None:
@@ -98,9 +98,10 @@ class Drill:
         new = current != self.last_graded
         if not new and not forced:
             return None
-        record = new and current != self.starter_hash
+        not_counted = ("the untouched starter" if current == self.starter_hash
+                       else None if new else "this code was graded already")
         self.last_graded = current
-        return self.grade_fn(record)
+        return self.grade_fn(not_counted)
 
 
 def run(drill: Drill, keys: dict[str, Callable[[], bool | None]], say: Callable[[str], None],
