@@ -1,5 +1,6 @@
 """Hidden checks for the softmax exercise. Probes run in the learner's process; checks here decide."""
 
+import pytest
 import torch
 
 from learndl_cli.grader.api import expect_close, fail
@@ -66,12 +67,17 @@ def test_default_dim_is_last(learner, rng):
                  mistakes={"the default dim must be the last one (-1)": reference(X, 0)})
 
 
-def test_any_dim(learner, rng):
-    X = rng.normal((3, 4, 5))
-    for dim in (0, 1, 2, -2):
-        got = learner.run(probe_softmax, X, dim)
-        expect_close(got, reference(X, dim), what=f"softmax(X, dim={dim})", inputs={"X": X},
-                     mistakes={"ignores `dim`: it normalised along the last dimension": reference(X, -1)})
+@pytest.fixture
+def cube(rng):
+    """A 3-D input, so that every dim is a different axis."""
+    return rng.normal((3, 4, 5))
+
+
+@pytest.mark.parametrize("dim", [0, 1, 2, -2])
+def test_any_dim(learner, cube, dim):
+    got = learner.run(probe_softmax, cube, dim)
+    expect_close(got, reference(cube, dim), what=f"softmax(X, dim={dim})", inputs={"X": cube},
+                 mistakes={"ignores `dim`: it normalised along the last dimension": reference(cube, -1)})
 
 
 def test_one_dimensional(learner, rng):

@@ -3,7 +3,7 @@
 The child must never hold the checks (``test_*``) or the reference implementations they call. So
 the parent cuts ``checks.py`` down, on its syntax tree, to
 
-- the module-level imports,
+- the module-level imports those probes (and their helpers) use,
 - every ``probe_*`` function,
 - and the module-level functions, classes and assignments those probes use, directly or through
   each other (a probe's helper such as ``_build``);
@@ -33,6 +33,11 @@ def _defined(node: ast.stmt) -> set[str]:
     for target in targets:
         names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
     return names
+
+
+def _bound(node: ast.Import | ast.ImportFrom) -> set[str]:
+    """The names an import statement binds (``import a.b`` binds ``a``)."""
+    return {(alias.asname or alias.name).split(".")[0] for alias in node.names}
 
 
 def _used(node: ast.stmt) -> set[str]:
@@ -67,6 +72,8 @@ def child_source(source: str, filename: str = "checks.py") -> tuple[str, list[st
             if name.startswith("test_"):
                 continue
             todo.extend(by_name.get(name, ()))
+    used = set().union(*(_used(node) for node in keep)) if keep else set()
+    imports = [node for node in imports if _bound(node) & used]  # not pytest, say: only what probes use
     lines = source.splitlines()
     out = [""] * len(lines)
     for node in sorted(imports + keep, key=lambda n: n.lineno):
