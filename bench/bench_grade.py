@@ -2,11 +2,13 @@
 
 1. Cold: ``learndl check softmax --file solutions/softmax.py`` in a fresh process, against a plain
    ``pytest`` run of equivalent checks (the same properties, including a meta-device test) on the
-   same file. Goal: cold check <= 0.6 x pytest.
-2. Warm: one re-grade in a warm parent (torch imported, meta kernels loaded; each grade forks one
-   child), as in the ``learndl exercise`` drill loop. Goal: <= 0.3 s.
+   same file. Goal: cold check <= 0.6 x pytest, with the grade's protections on (Landlock, seccomp,
+   no capabilities); measured with them off too (``LEARNDL_SANDBOX=off``), to show their cost.
+2. Warm: one re-grade with a warm zygote (torch imported, meta kernels loaded; each grade forks one
+   confined child), as in the ``learndl exercise`` drill loop. Goal: <= 100 ms with protections on;
+   measured off too (two zygotes, alternating).
 
-Runs alternate between the two sides; the table shows medians. Usage:
+Runs alternate between the sides; the table shows medians. Usage:
 
     python bench/bench_grade.py [--runs 5]
 """
@@ -104,39 +106,56 @@ def timed(cmd: list[str], env: dict, expect_rc: int) -> float:
     return elapsed
 
 
-def cold(runs: int) -> tuple[list[float], list[float]]:
-    checks, baseline = [], []
+def cold(runs: int) -> tuple[list[float], list[float], list[float]]:
+    """Cold checks with protections on, off, and the pytest baseline, alternating."""
+    on, off, baseline = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         test_file = Path(tmp) / "test_equivalent.py"
         test_file.write_text(EQUIVALENT_PYTEST)
         env = {**os.environ, "LEARNDL_HOME": str(Path(tmp) / "home")}
+        env.pop("LEARNDL_SANDBOX", None)
+        env_off = {**env, "LEARNDL_SANDBOX": "off"}
         learndl = [sys.executable, "-m", "learndl_cli", "check", "softmax", "--file", str(SOLUTION), "--device", "cpu"]
         pytest_cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test_file)]
         timed(learndl, env, 0)  # first runs warm the OS file cache for both sides
         timed(pytest_cmd, env, 0)
         for _ in range(runs):
-            checks.append(timed(learndl, env, 0))
+            on.append(timed(learndl, env, 0))
             baseline.append(timed(pytest_cmd, env, 0))
-    return checks, baseline
+            off.append(timed(learndl, env_off, 0))
+    return on, off, baseline
 
 
-def warm(runs: int) -> tuple[list[float], list[float]]:
+def warm(runs: int) -> dict[str, list[float]]:
+    """Warm re-grades through two zygotes, protections on and off, alternating."""
     sys.path.insert(0, str(ROOT))
     from learndl_cli import catalog
-    from learndl_cli.grader import runner
+    from learndl_cli.grader import runner, zygote
 
-    runner.prepare(meta=True)
+    os.environ.pop("LEARNDL_SANDBOX", None)
+    on = zygote.Zygote()
+    os.environ["LEARNDL_SANDBOX"] = "off"
+    off = zygote.Zygote()
+    del os.environ["LEARNDL_SANDBOX"]
     exercise = catalog.get("softmax")
-    runner.grade(exercise, SOLUTION, seed=1)  # loads checks.py once, as the drill loop does
-    passing, failing = [], []
+    times: dict[str, list[float]] = {"on": [], "off": [], "failing": []}
+    for zyg in (on, off):
+        zygote._zygote = zyg
+        runner.prepare(meta=True)
+        runner.grade(exercise, SOLUTION, seed=1)  # loads checks.py once, as the drill loop does
     for i in range(runs):
-        start = time.perf_counter()
-        assert runner.grade(exercise, SOLUTION, seed=i).passed
-        passing.append(time.perf_counter() - start)
+        for mode, zyg in (("on", on), ("off", off)):
+            zygote._zygote = zyg
+            start = time.perf_counter()
+            result = runner.grade(exercise, SOLUTION, seed=i)
+            times[mode].append(time.perf_counter() - start)
+            assert result.passed and result.isolation["filesystem"]["active"] == (mode == "on"), result.isolation
+        zygote._zygote = on
         start = time.perf_counter()
         assert not runner.grade(exercise, STARTER, seed=i).passed
-        failing.append(time.perf_counter() - start)
-    return passing, failing
+        times["failing"].append(time.perf_counter() - start)
+    off.stop()
+    return times
 
 
 def check_all(env: dict) -> tuple[float, float]:
@@ -167,16 +186,19 @@ def run(runs: int = 5) -> list:
     from _util import Result
 
     med = statistics.median
-    checks, baseline = cold(runs)
-    passing, failing = warm(runs * 2)
+    on, off, baseline = cold(runs)
+    warm_times = warm(runs * 2)
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "LEARNDL_HOME": str(Path(tmp) / "home")}
         rss = grade_rss(env)
         all_seconds, _ = check_all(env)
     return [
-        Result("grade: cold `check softmax` vs plain pytest", med(checks), med(baseline), "≤ 0.6×", 0.6, f"peak RSS {rss:.0f} MB"),
-        Result("grade: warm re-grade in the drill loop (pass)", med(passing), None, "≤ 300 ms", 0.3,
-               f"failing starter {med(failing) * 1000:.0f} ms"),
+        Result("grade: cold `check softmax` vs plain pytest (protections on)", med(on), med(baseline), "≤ 0.6×", 0.6,
+               f"peak RSS {rss:.0f} MB"),
+        Result("grade: cold `check softmax`, protections off", med(off), med(baseline), "(compare)", float("inf")),
+        Result("grade: warm re-grade in the drill loop (pass, protections on)", med(warm_times["on"]), None, "≤ 100 ms", 0.1,
+               f"failing starter {med(warm_times['failing']) * 1000:.0f} ms"),
+        Result("grade: warm re-grade, protections off", med(warm_times["off"]), None, "(compare)", float("inf")),
         Result("grade: `check --all --solutions`, 2 workers", all_seconds, None, "(no goal)", float("inf")),
     ]
 
@@ -185,20 +207,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    checks, baseline = cold(args.runs)
-    passing, failing = warm(args.runs * 2)
+    on, off, baseline = cold(args.runs)
+    times = warm(args.runs * 2)
     med = statistics.median
     rows = [
-        ("cold: learndl check softmax (pass)", med(checks), ""),
+        ("cold: learndl check softmax, protections on", med(on), ""),
+        ("cold: learndl check softmax, protections off", med(off), ""),
         ("cold: pytest, equivalent checks", med(baseline), ""),
-        ("cold ratio (goal <= 0.6)", med(checks) / med(baseline), "ratio"),
-        ("warm re-grade, passing (goal <= 0.3 s)", med(passing), ""),
-        ("warm re-grade, failing starter", med(failing), ""),
+        ("cold ratio, on (goal <= 0.6)", med(on) / med(baseline), "ratio"),
+        ("cold ratio, off", med(off) / med(baseline), "ratio"),
+        ("warm re-grade, passing, on (goal <= 0.1 s)", med(times["on"]), ""),
+        ("warm re-grade, passing, off", med(times["off"]), ""),
+        ("warm re-grade, failing starter, on", med(times["failing"]), ""),
     ]
     width = max(len(r[0]) for r in rows)
     print(f"{'measure'.ljust(width)}  median   (runs: cold {args.runs}, warm {args.runs * 2}; cpus {os.cpu_count()})")
     for label, value, kind in rows:
-        print(f"{label.ljust(width)}  {value:.2f}{'x' if kind == 'ratio' else ' s'}")
+        print(f"{label.ljust(width)}  {value:.3f}{'x' if kind == 'ratio' else ' s'}")
 
 
 if __name__ == "__main__":

@@ -220,18 +220,26 @@ def _kill(pid: int) -> None:
 def _reap(pid: int, wait_s: float, live: set[int]) -> int:
     """Wait up to ``wait_s`` for ``pid`` to exit, kill its group, reap it and any orphans."""
     deadline = time.monotonic() + wait_s
+    status = None
     while time.monotonic() < deadline:  # WNOWAIT: it stays a zombie, so its pid is not reused
         try:
-            if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
-                break
+            if hasattr(os, "waitid"):
+                if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+                    break
+            else:  # macOS: no waitid; reap it now
+                done, st = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    status = st
+                    break
         except ChildProcessError:
             break
         time.sleep(0.002)
-    _kill(pid)
-    try:
-        status = os.waitpid(pid, 0)[1]
-    except ChildProcessError:
-        status = 0
+    if status is None:
+        _kill(pid)
+        try:
+            status = os.waitpid(pid, 0)[1]
+        except ChildProcessError:
+            status = 0
     live.discard(pid)
     _sweep(live)
     return status
