@@ -19,7 +19,8 @@ descriptors. Requests:
   descendant is re-parented here and killed) → ``{"status"}`` (a ``waitpid`` status)
 
 The zygote dies with the grading process (``PR_SET_PDEATHSIG``, and end of file on the socket)
-and takes its children with it. The client (``Zygote``) gives every exchange a deadline: a zygote
+and takes its children with it; a scratch root left by a killed grading process is removed by the
+next one (``_remove_stale``). The client (``Zygote``) gives every exchange a deadline: a zygote
 that stops answering is killed, and with it every child.
 """
 
@@ -61,7 +62,8 @@ class Zygote:
         import tempfile
 
         # Every grade's scratch dir is made in here (the only place a child may write).
-        self.scratch_root = tempfile.mkdtemp(prefix="learndl-grader-")
+        _remove_stale(tempfile.gettempdir())
+        self.scratch_root = tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{self.owner}-")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1",
                "PYTHONPATH": os.pathsep.join(filter(None, [_PACKAGE_PARENT, os.environ.get("PYTHONPATH")]))}
@@ -167,6 +169,29 @@ class Zygote:
         import shutil
 
         shutil.rmtree(self.scratch_root, ignore_errors=True)
+
+
+SCRATCH_PREFIX = "learndl-grader-"
+
+
+def _remove_stale(tmp: str) -> None:
+    """Scratch roots of grading processes that are gone (killed before they could clean up)."""
+    import shutil
+
+    try:
+        entries = [e for e in os.scandir(tmp) if e.name.startswith(SCRATCH_PREFIX) and e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return
+    for entry in entries:
+        owner = entry.name[len(SCRATCH_PREFIX):].split("-", 1)[0]
+        if not owner.isdigit() or entry.stat(follow_symlinks=False).st_uid != os.getuid():
+            continue
+        try:
+            os.kill(int(owner), 0)
+        except ProcessLookupError:
+            shutil.rmtree(entry.path, ignore_errors=True)
+        except PermissionError:
+            continue
 
 
 _zygote: Zygote | None = None
@@ -286,13 +311,22 @@ def serve(sock: socket.socket, scratch_root: str) -> None:
         sandbox.prepare(scratch_root, "cpu")
     sock.send(json.dumps({"op": "up"}).encode())
     live: set[int] = set()
+    try:
+        _loop(sock, scratch_root, live, worker, sandbox)
+    finally:  # end of input: no child stays behind
+        for pid in list(live):
+            _kill(pid)
+        _sweep(set())
+
+
+def _loop(sock: socket.socket, scratch_root: str, live: set[int], worker, sandbox) -> None:
     while True:
         try:
             data, fds, _flags, _addr = socket.recv_fds(sock, MAX_MESSAGE, 8)
         except OSError:
             data, fds = b"", []
         if not data:
-            break
+            return
         message = json.loads(data)
         op = message.get("op")
         if op == "fork":
@@ -317,9 +351,6 @@ def serve(sock: socket.socket, scratch_root: str) -> None:
         else:
             reply = {"op": op, "error": "unknown request"}
         sock.send(json.dumps(reply).encode())
-    for pid in list(live):
-        _kill(pid)
-    _sweep(set())
 
 
 def main(argv: list[str]) -> None:
@@ -332,6 +363,9 @@ def main(argv: list[str]) -> None:
     try:
         serve(sock, argv[1])
     finally:
+        import shutil
+
+        shutil.rmtree(argv[1], ignore_errors=True)
         os._exit(0)
 
 
