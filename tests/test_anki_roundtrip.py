@@ -288,6 +288,22 @@ def test_no_progress_shares_the_deck_without_history(cli, deck_dir, tmp_path):
     col.close()
 
 
+def test_a_package_in_the_format_for_older_ankis_carries_the_history_too(cli, home, db, tmp_path):
+    """'Support older Anki versions': collection.anki21, schema 11, the deck options as JSON."""
+    anki, _marked = anki_collection_with_history(tmp_path, True)
+    package = tmp_path / "legacy.apkg"
+    anki.col.export_anki_package(out_path=str(package), options=ExportAnkiPackageOptions(with_scheduling=True, legacy=True), limit=None)
+    n_reviews = anki.col.db.scalar("select count(*) from revlog where ease between 1 and 4")
+    stabilities = sorted(round(c.memory_state.stability, 2) for c in map(anki.col.get_card, anki.col.find_cards("")))
+    anki.col.close()
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "settings.toml").write_text("bundled_decks = false\n", encoding="utf-8")
+    result = cli("import", "--anki", str(package), now=anki.now().isoformat(timespec="seconds"))
+    assert result.exit_code == 0, result.output
+    assert f"{n_reviews} reviews added, 6 cards' schedule taken from Anki (memory state: 6 Anki's FSRS state)" in result.stdout
+    assert sorted(round(r[0], 2) for r in db().execute("select stability from cards")) == stabilities
+
+
 def test_a_package_without_scheduling_says_so(cli, home, db, tmp_path):
     (tmp_path / "anki").mkdir()
     anki = Anki(tmp_path / "anki" / "collection.anki2", True)
