@@ -79,7 +79,7 @@ def export(
 
         history, written = None, None
         if not no_progress:
-            from ..interop.anki_history import exporter
+            from ..interop.anki import exporter
             from ..store.interop import reviews_by_card
 
             history, written = exporter(reviews_by_card(db), app.now(), app.settings)

@@ -1,250 +1,34 @@
-"""Schedules and review history between learndl and Anki, both ways.
+"""``learndl import --anki``: Anki's review log and schedules become learndl's.
 
-Anki keeps, per card (table ``cards``): its type (0 new, 1 learning, 2 review, 3 relearning) and
-queue (the same, or -1 suspended, -2/-3 buried, 3 learning across days), ``due`` (a position for a new
-card, a Unix time for learning within a day, else a day number counted from the collection's creation
-day ``col.crt``), the interval in days, the ease in permille, reps, lapses, ``left`` (learning steps
-still to go) and ``data``, a JSON object where FSRS keeps the memory state: ``s`` stability, ``d``
-difficulty, ``dr`` desired retention, ``decay`` and ``lrt`` (the last review, Unix seconds). The review
-log (table ``revlog``) holds one row per answer: its time in milliseconds (the row id), the rating
-(1-4; 0 for manual changes), the interval after it (days, or negative seconds while learning), the
-interval before, the ease (with FSRS: 100 + difficulty rescaled to 0-1000) and the seconds taken in
-ms, and its type (0 learning, 1 review, 2 relearning, 3 a filtered-deck preview, 4 manual, 5
-rescheduled).
-
-``export_history`` writes learndl's side into a collection that genanki made; ``read_history`` reads
-a collection into ``AnkiCard`` records; ``plan_import`` turns them into learndl review rows and card
-states (pure: it takes ``now`` and the settings).
+``apkg.read_apkg`` reads a package's notes (which become a deck) and, through
+``anki_tables.read_history``, each card's schedule and review log. ``import_history`` then matches
+Anki's cards to the deck's (note GUID and card ordinal), turns every answer into a learndl review
+(``plan_card``, pure: it takes ``now`` and the settings) and writes what is new, in one transaction.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
 from ..scheduler import SchedulerConfig, State, iso, parse_ts, study_day
-
-QUEUE_SUSPENDED, QUEUE_SCHED_BURIED, QUEUE_USER_BURIED = -1, -2, -3
-QUEUE_NEW, QUEUE_LEARN, QUEUE_REVIEW, QUEUE_DAY_LEARN = 0, 1, 2, 3
-REVLOG_LEARN, REVLOG_REVIEW, REVLOG_RELEARN, REVLOG_FILTERED, REVLOG_MANUAL = 0, 1, 2, 3, 4
-DEFAULT_ROLLOVER = 4  # Anki's "next day starts at" hour
-
-
-# ---------------------------------------------------------------- Anki's numbers
-
-
-def ease_from_difficulty(difficulty: float | None) -> int:
-    """The revlog ease Anki writes with FSRS: 100 plus difficulty 1-10 rescaled to 0-1000."""
-    return 0 if difficulty is None else round(100 + (difficulty - 1) / 9 * 1000)
-
-
-def day_zero(crt: int, rollover: int, tz) -> date:
-    """The date of Anki's day number 0: the collection's creation day, after the rollover hour."""
-    return (datetime.fromtimestamp(crt, tz) - timedelta(hours=rollover)).date()
-
-
-def _ms(ts: datetime) -> int:
-    return int(round(ts.timestamp() * 1000))
-
-
-def _day_start(day: date, hour: int, tz) -> datetime:
-    """When a study day starts, in UTC (``tz`` None: the local zone)."""
-    start = datetime(day.year, day.month, day.day, hour)
-    return (start.replace(tzinfo=tz) if tz else start.astimezone()).astimezone(timezone.utc)
-
-
-# ---------------------------------------------------------------- learndl → Anki
-
-
-@dataclass
-class ExportCard:
-    """A learndl card as it goes to Anki: where it sits in the package, its schedule and its reviews."""
-
-    guid: str
-    ord: int
-    row: dict  # the learndl card row (state, step, stability, difficulty, due, last_review, reps, …)
-    reviews: list[dict] = field(default_factory=list)  # learndl review rows, oldest first
-
-
-def export_history(
-    conn: sqlite3.Connection, cards: list[ExportCard], now: datetime, *, day_starts_hour: int,
-    desired_retention: float, learning_steps: int, relearning_steps: int, decay: float, tz=None,
-) -> tuple[int, int]:
-    """Give the cards of a genanki collection learndl's schedules and review log; (cards, reviews) written.
-
-    The collection's creation day becomes the first study day with a review (or today), at learndl's
-    day start, so every due day is a positive day number; Anki converts them when it imports.
-    """
-    reviewed = [parse_ts(r["ts"]) for c in cards for r in c.reviews[:1]]
-    first = min(reviewed + [now])
-    first_day = date.fromisoformat(study_day(first, day_starts_hour, tz))
-    crt_start = _day_start(first_day, day_starts_hour, tz)
-    conn.execute("update col set crt = ?", [int(crt_start.timestamp())])
-    conf = json.loads(conn.execute("select conf from col").fetchone()[0] or "{}")
-    conf["rollover"] = day_starts_hour
-    # Without it Anki takes the package for one from its first scheduler, whose learning cards had
-    # three buttons, and raises every learning answer's rating by one when it imports the review log.
-    conf["schedVer"] = 2
-    conn.execute("update col set conf = ?", [json.dumps(conf)])
-    anki_ids = {(guid, ord_): cid for cid, guid, ord_ in conn.execute("select c.id, n.guid, c.ord from cards c join notes n on n.id = c.nid")}
-    taken: set[int] = set()
-    today = date.fromisoformat(study_day(now, day_starts_hour, tz))
-
-    def day_number(ts: datetime) -> int:
-        return (date.fromisoformat(study_day(ts, day_starts_hour, tz)) - first_day).days
-
-    n_cards = n_reviews = 0
-    for card in cards:
-        cid = anki_ids.get((card.guid, card.ord))
-        if cid is None:
-            continue
-        row = card.row
-        state = int(row.get("state") or 0)
-        due, last = parse_ts(row.get("due")), parse_ts(row.get("last_review"))
-        if due is None or last is None:  # never reviewed (or a state without times): Anki gets it new
-            state = State.NEW
-        if state == State.NEW and not row.get("suspended"):
-            continue  # genanki wrote it new; nothing to add
-        values = {"mod": int(now.timestamp()), "usn": -1, "reps": int(row.get("reps") or 0), "lapses": int(row.get("lapses") or 0)}
-        if state == State.NEW:
-            values.update(type=0, queue=QUEUE_NEW)
-        else:
-            data = {"s": round(row["stability"], 4), "d": round(row["difficulty"], 3), "dr": desired_retention,
-                    "decay": round(decay, 4), "lrt": int(last.timestamp())} if row.get("stability") and last else {}
-            values.update(type=state, factor=2500, data=json.dumps(data, separators=(",", ":")) if data else "")
-            if state == State.REVIEW:
-                values.update(queue=QUEUE_REVIEW, due=day_number(due), ivl=max(1, day_number(due) - day_number(last)), left=0)
-            else:
-                steps = learning_steps if state == State.LEARNING else relearning_steps
-                left = max(1, steps - int(row.get("step") or 0))
-                if due - last < timedelta(days=1):
-                    values.update(queue=QUEUE_LEARN, due=int(due.timestamp()), left=left)
-                else:
-                    values.update(queue=QUEUE_DAY_LEARN, due=day_number(due), left=left)
-                values["ivl"] = 0 if state == State.LEARNING else max(1, round((due - last).total_seconds() / 86400))
-        buried = (row.get("buried_until") or "") >= today.isoformat()
-        if row.get("suspended"):
-            values["queue"] = QUEUE_SUSPENDED
-        elif buried:
-            values["queue"] = QUEUE_USER_BURIED
-        conn.execute(f"update cards set {', '.join(f'{k} = ?' for k in values)} where id = ?", [*values.values(), cid])
-        n_cards += 1
-        last_ivl = 0
-        for review in card.reviews:
-            ts = parse_ts(review["ts"])
-            rid = _ms(ts)
-            while rid in taken:
-                rid += 1
-            taken.add(rid)
-            after = parse_ts(review.get("due"))
-            if after is None:
-                ivl = 0
-            elif review.get("state") == State.REVIEW:
-                ivl = max(1, round((after - ts).total_seconds() / 86400))
-            else:
-                ivl = -max(1, round((after - ts).total_seconds()))
-            kind = {State.REVIEW: REVLOG_REVIEW, State.RELEARNING: REVLOG_RELEARN}.get(review.get("prev_state"), REVLOG_LEARN)
-            conn.execute(
-                "insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) values (?, ?, -1, ?, ?, ?, ?, ?, ?)",
-                [rid, cid, int(review["rating"]), ivl, last_ivl, ease_from_difficulty(review.get("difficulty")),
-                 max(0, int(review.get("duration_ms") or 0)), kind],
-            )
-            last_ivl = ivl
-            n_reviews += 1
-    return n_cards, n_reviews
-
-
-# ---------------------------------------------------------------- Anki → learndl
-
-
-@dataclass(frozen=True)
-class RevlogEntry:
-    ms: int
-    ease: int
-    ivl: int
-    last_ivl: int
-    factor: int
-    time_ms: int
-    type: int
-
-
-@dataclass
-class AnkiCard:
-    guid: str
-    ord: int
-    type: int
-    queue: int
-    due: int
-    ivl: int
-    factor: int
-    reps: int
-    lapses: int
-    left: int
-    data: dict
-    revlog: list[RevlogEntry] = field(default_factory=list)
-
-
-@dataclass
-class AnkiHistory:
-    crt: int
-    rollover: int
-    cards: dict[tuple[str, int], AnkiCard] = field(default_factory=dict)
-
-    @property
-    def reviews(self) -> int:
-        return sum(len(c.revlog) for c in self.cards.values())
-
-
-def _rollover(conn: sqlite3.Connection) -> int:
-    tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
-    try:
-        if "config" in tables:  # schema 18: one row per key, JSON values
-            row = conn.execute("select val from config where key = 'rollover'").fetchone()
-            return int(json.loads(row[0])) if row else DEFAULT_ROLLOVER
-        conf = json.loads(conn.execute("select conf from col").fetchone()[0] or "{}")
-        return int(conf.get("rollover", DEFAULT_ROLLOVER))
-    except (ValueError, TypeError, json.JSONDecodeError):
-        return DEFAULT_ROLLOVER
-
-
-def read_history(conn: sqlite3.Connection) -> AnkiHistory:
-    """Every card's schedule and review log, keyed by (note GUID, card ordinal)."""
-    crt = int(conn.execute("select crt from col").fetchone()[0] or 0)
-    history = AnkiHistory(crt=crt, rollover=_rollover(conn))
-    by_id: dict[int, AnkiCard] = {}
-    for cid, guid, ord_, ctype, queue, due, ivl, factor, reps, lapses, left, data in conn.execute(
-        # a card in a filtered deck keeps its own due in odue; due is then its place in that deck
-        """select c.id, n.guid, c.ord, c.type, c.queue, case when c.odid != 0 and c.odue != 0 then c.odue else c.due end,
-                  c.ivl, c.factor, c.reps, c.lapses, c.left, c.data
-           from cards c join notes n on n.id = c.nid"""
-    ):
-        try:
-            parsed = json.loads(data) if data else {}
-        except json.JSONDecodeError:
-            parsed = {}
-        card = AnkiCard(guid, ord_, ctype, queue, due, ivl, factor, reps, lapses, left, parsed if isinstance(parsed, dict) else {})
-        history.cards[(guid, ord_)] = by_id[cid] = card
-    for ms, cid, ease, ivl, last_ivl, factor, time_ms, rtype in conn.execute(
-        "select id, cid, ease, ivl, lastIvl, factor, time, type from revlog order by id"
-    ):
-        if cid in by_id:
-            by_id[cid].revlog.append(RevlogEntry(ms, ease, ivl, last_ivl, factor, time_ms, rtype))
-    return history
-
-
-def answers(revlog: list[RevlogEntry]) -> list[RevlogEntry]:
-    """The answers FSRS learns from: after the last reset ("Forget"), without manual changes and
-    filtered-deck answers that did not reschedule the card (logged with ease 0)."""
-    start = 0
-    for i, e in enumerate(revlog):
-        if e.type == REVLOG_MANUAL and e.ease == 0 and e.ivl == 0:
-            start = i + 1
-    return [
-        e for e in revlog[start:]
-        if 1 <= e.ease <= 4 and (e.type in (REVLOG_LEARN, REVLOG_REVIEW, REVLOG_RELEARN) or (e.type == REVLOG_FILTERED and e.factor))
-    ]
+from .anki_tables import (
+    QUEUE_LEARN,
+    QUEUE_SCHED_BURIED,
+    QUEUE_SUSPENDED,
+    QUEUE_USER_BURIED,
+    REVLOG_FILTERED,
+    REVLOG_LEARN,
+    REVLOG_RELEARN,
+    REVLOG_REVIEW,
+    AnkiCard,
+    AnkiHistory,
+    RevlogEntry,
+    answers,
+    day_start,
+    day_zero,
+)
 
 
 @dataclass
@@ -344,8 +128,8 @@ def plan_card(card: AnkiCard, history: AnkiHistory, memories: list[tuple[float, 
         day = zero + timedelta(days=card.due)
         into = timedelta(hours=12)
         if last is not None:
-            into = last - _day_start(date.fromisoformat(study_day(last, day_starts_hour, tz)), day_starts_hour, tz)
-        due = _day_start(day, day_starts_hour, tz) + max(into, timedelta(seconds=1))
+            into = last - day_start(date.fromisoformat(study_day(last, day_starts_hour, tz)), day_starts_hour, tz)
+        due = day_start(day, day_starts_hour, tz) + max(into, timedelta(seconds=1))
     else:
         due = now
     if last is None:
@@ -453,24 +237,3 @@ def import_history(db, deck_id: str, history: AnkiHistory, settings, now: dateti
     if summary.changed:
         store.apply_progress(db, new_cards=[], reviews=reviews, card_states=states)
     return summary
-
-
-def exporter(reviews_by_card: dict[str, list[dict]], now: datetime, settings, tz=None):
-    """The ``history`` step for ``anki.write_apkg``: a callable, and the (cards, reviews) it wrote."""
-    import fsrs.scheduler
-
-    parameters = tuple(settings.fsrs_parameters) or tuple(fsrs.scheduler.DEFAULT_PARAMETERS)
-    written = [0, 0]
-
-    def step(conn: sqlite3.Connection, placed: list[tuple[str, int, dict]]) -> None:
-        cards = [
-            ExportCard(guid, ord_, row, [r for r in reviews_by_card.get(row["id"], []) if (r.get("kind") or "review") == "review"])
-            for guid, ord_, row in placed
-        ]
-        written[:] = export_history(
-            conn, cards, now, day_starts_hour=settings.day_starts_hour, desired_retention=settings.desired_retention,
-            learning_steps=len(settings.learning_steps_minutes), relearning_steps=len(settings.relearning_steps_minutes),
-            decay=parameters[20] if len(parameters) > 20 else 0.5, tz=tz,
-        )
-
-    return step, written

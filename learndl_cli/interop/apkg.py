@@ -10,7 +10,7 @@ Two layouts are read: the legacy one (note types and decks as JSON in the ``col`
 Every note becomes an ``ImportedNote`` (as a plain-text export would give), so the deck is written
 by the same code as ``import --csv``: the GUID pins each note's identity, so importing a newer
 package of the same deck keeps the cards' progress. Each card's schedule and review log are read
-too (``anki_history.read_history``). Media is not read; a note that shows an image keeps a ``[图片]``
+too (``anki_tables.read_history``). Media is not read; a note that shows an image keeps a ``[图片]``
 placeholder, and the count is reported.
 """
 
@@ -26,7 +26,7 @@ from pathlib import Path
 from ..deckparse import CLOZE_RE, Problem
 from ..errors import UserError
 from .csvio import CsvResult, ImportedNote
-from .anki_history import read_history
+from .anki_tables import read_history
 from .fields import from_anki
 
 COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")

@@ -60,7 +60,7 @@ class ImportedNote:
 class CsvResult:
     notes: list[ImportedNote] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    history: object | None = None  # an .apkg's schedules and review log (anki_history.AnkiHistory)
+    history: object | None = None  # an .apkg's schedules and review log (anki_tables.AnkiHistory)
 
 
 def read_csv(text: str, name: str) -> CsvResult:
