@@ -121,7 +121,6 @@ def write_apkg(notes: list[AnkiNote], target: Path, history=None) -> dict[str, i
 
 def _rewrite_collection(package: Path, change) -> None:
     """Open the package's collection.anki2, let ``change`` write to it, and put it back in the zip."""
-    import sqlite3
     import tempfile
     import zipfile
 
