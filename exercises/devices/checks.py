@@ -1,7 +1,8 @@
 """Hidden checks for the devices exercise. Probes run in the learner's process; checks here decide.
 
 try_gpu / try_all_gpus: the probe simulates machines with 0, 1, 2 and 4 GPUs by replacing
-torch.cuda.device_count in the child for the duration of the call (creating torch.device('cuda:3')
+torch.cuda.device_count and torch.cuda.is_available (and the learner's own imported names for them)
+in the child for the duration of the call (creating torch.device('cuda:3')
 needs no GPU), then asks the real machine too. The tensor functions are compared with float64
 references; the grader's meta pass (and --device cuda where there is a GPU) proves that they create
 their tensors on the input's device.
@@ -22,11 +23,17 @@ def _describe(d):
 
 
 def probe_gpus(mod, counts):
-    real = torch.cuda.device_count
+    real, real_available = torch.cuda.device_count, torch.cuda.is_available
+    # a learner may also ask is_available() first, or `from torch.cuda import device_count`
+    own = {name: fn for name, fn in ((k, getattr(mod, k, None)) for k in ("device_count", "is_available"))
+           if fn is real or fn is real_available}
     out = []
     try:
         for n in counts:
             torch.cuda.device_count = lambda n=n: n
+            torch.cuda.is_available = lambda n=n: n > 0
+            for name in own:
+                setattr(mod, name, torch.cuda.device_count if name == "device_count" else torch.cuda.is_available)
             all_gpus = mod.try_all_gpus()
             out.append({
                 "try_gpu()": _describe(mod.try_gpu()),
@@ -36,7 +43,9 @@ def probe_gpus(mod, counts):
                 "try_all_gpus()": [_describe(d) for d in all_gpus] if isinstance(all_gpus, (list, tuple)) else _describe(all_gpus),
             })
     finally:
-        torch.cuda.device_count = real
+        torch.cuda.device_count, torch.cuda.is_available = real, real_available
+        for name, fn in own.items():
+            setattr(mod, name, fn)
     return out
 
 
