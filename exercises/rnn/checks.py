@@ -56,7 +56,10 @@ def probe_clip(mod, values, grads, theta, as_module):
 
 
 def probe_perplexity(mod, y_hat, y):
-    return mod.perplexity(y_hat, y)
+    out = mod.perplexity(y_hat, y)
+    if isinstance(out, (int, float)) and not isinstance(out, bool):  # the book's math.exp(...) is a float
+        out = torch.tensor(float(out), dtype=y_hat.dtype, device=y_hat.device)
+    return out
 
 
 # ---------------------------------------------------------------------------- references (parent)
