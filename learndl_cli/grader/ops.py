@@ -1,11 +1,12 @@
-"""Forbidden shortcuts at the op level: which ATen ops a probe reaches (child side).
+"""Forbidden shortcuts at the op level: ATen ops the learner's code may not reach (child side).
 
-While a probe runs, a ``TorchDispatchMode`` sees every ATen op that reaches the dispatcher below
-autograd, whatever Python route led there: an alias, ``torch.ops.aten``, ``operator.attrgetter``,
-``functools.partial``, ``eval`` of an encoded string, a tensor rebuilt from numpy. (Threads do not
-escape it either: a CPU grade's child cannot start one; see ``sandbox.syscalls``.) An exercise's
-``forbid_ops`` (``aten::_softmax``, ``aten::native_dropout``, the fused attention kernels, …) are
-matched by name, without overload (``aten::_softmax`` matches ``aten::_softmax.out``).
+An exercise's ``forbid_ops`` (``aten::_softmax``, ``aten::native_dropout``, the fused attention
+kernels, …) are named without overload. Before the learner's file is imported, the child registers,
+through ``torch.library``, a kernel for every overload of each such op on the CPU, CUDA and Meta
+dispatch keys, in place of torch's own: it records the name and raises ``ForbiddenCall``. Whatever
+Python route led there (an alias, ``torch.ops.aten``, ``operator.attrgetter``, ``functools.partial``,
+``eval`` of an encoded string, a tensor rebuilt from numpy, a worker thread, inference mode), the
+dispatcher ends in that kernel. Every other op runs torch's own kernel at full speed.
 
 This runs inside the learner's own process, beside their code: it is a learning aid that makes the
 honest route the easy one, not a security boundary. The boundary is the process split
@@ -14,32 +15,51 @@ honest route the easy one, not a security boundary. The boundary is the process 
 
 from __future__ import annotations
 
-import contextlib
-
-from torch.utils._python_dispatch import TorchDispatchMode
+import warnings
 
 from .forbid import HITS, ForbiddenCall
 
-
-class OpWatch(TorchDispatchMode):
-    """Raise ``ForbiddenCall`` (and record the name) when a forbidden op is reached."""
-
-    @classmethod
-    def _should_skip_dynamo(cls) -> bool:
-        return False  # no torch._dynamo around __torch_dispatch__: importing it costs seconds
-
-    def __init__(self, forbidden):
-        super().__init__()
-        self.forbidden = frozenset(forbidden)
-
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        name = func._schema.name
-        if name in self.forbidden:
-            HITS.append(name)
-            raise ForbiddenCall(name)
-        return func(*args, **(kwargs or {}))
+DISPATCH_KEYS = ("CPU", "CUDA", "Meta")
+_libraries: list = []  # registrations last as long as their Library object
 
 
-def watching(forbidden):
-    """A context that watches for ``forbidden`` op names (a no-op context when there are none)."""
-    return OpWatch(forbidden) if forbidden else contextlib.nullcontext()
+def _kernel(name: str):
+    def forbidden(*args, **kwargs):
+        HITS.append(name)
+        raise ForbiddenCall(name)
+
+    return forbidden
+
+
+def install(forbidden) -> list[str]:
+    """Make each op in ``forbidden`` raise in this process. Returns the overloads replaced."""
+    if not forbidden:
+        return []
+    import torch
+
+    library = torch.library.Library("aten", "IMPL")
+    _libraries.append(library)
+    replaced = []
+    with warnings.catch_warnings():  # "overriding a previously registered kernel": that is the point
+        warnings.simplefilter("ignore")
+        for name in forbidden:
+            namespace, _, op = name.partition("::")
+            packet = getattr(getattr(torch.ops, namespace, None), op, None) if op else None
+            if packet is None or namespace != "aten":
+                continue
+            for overload in packet.overloads():
+                qualified = op if overload == "default" else f"{op}.{overload}"
+                for key in DISPATCH_KEYS:
+                    try:
+                        library.impl(qualified, _kernel(name), key)
+                    except (RuntimeError, ValueError):
+                        continue
+                replaced.append(qualified)
+    return replaced
+
+
+def warm() -> None:
+    """Load torch.library's Python side once (the zygote does, before any fork), registering nothing."""
+    import torch
+
+    torch.library.Library("aten", "IMPL")._destroy()

@@ -5,8 +5,8 @@ directory, scrubbed environment, inherited descriptors closed, output into a cap
 parent holds, resource limits, then ``sandbox.confine``: capabilities, Landlock, seccomp), runs
 the probes' source the parent sent (never checks.py), installs the forbidden-call traps, imports
 the learner's file (a copy in the scratch dir), reports which required names are missing, then
-answers probe requests until the parent closes the pipe, watching for forbidden ATen ops while a
-probe runs (``ops``). Every answer is plain data (see ``protocol``); the verdict is decided by
+answers probe requests until the parent closes the pipe; the exercise's forbidden ATen ops raise
+whenever they are reached (``ops``). Every answer is plain data (see ``protocol``); the verdict is decided by
 the parent, never here.
 """
 
@@ -200,7 +200,7 @@ def serve(spec: dict, req_fd: int, resp_fd: int) -> None:
     probes = _probes(spec)
     if spec.get("traps", True):
         forbid.install(spec["forbid"], learner_path)
-    watch = spec.get("forbid_ops") or ()
+    ops.install(spec.get("forbid_ops") or ())
     try:
         module = _load_module(spec["module_name"], learner_path)
     except BaseException as exc:
@@ -221,8 +221,7 @@ def serve(spec: dict, req_fd: int, resp_fd: int) -> None:
             probe = probes[request["probe"]]
             args = _to_device(protocol.from_plain(request["args"]), run_device)
             kwargs = _to_device(protocol.from_plain(request["kwargs"]), run_device)
-            with ops.watching(watch):
-                value = probe(module, *args, **kwargs)
+            value = probe(module, *args, **kwargs)
             if run_device == "cuda":
                 torch.cuda.synchronize()
             reply = {"kind": "ok", "value": value, "forbidden": list(forbid.HITS)}
@@ -255,8 +254,7 @@ def prepare_zygote() -> None:
     message = {"kind": "ok", "value": (x.detach(), [1, 2.0, "x", None, True], {"m": torch.zeros(2, dtype=torch.int64)}),
                "forbidden": []}
     protocol.from_plain(protocol.loads(protocol.dumps(protocol.to_plain(message))))
-    with ops.watching(["aten::_softmax"]):  # the dispatch-mode machinery, once
-        (x.detach() * 2).sum()
+    ops.warm()
     try:
         raise ValueError("warm-up")
     except ValueError as exc:
