@@ -23,11 +23,6 @@ SEED = 1234
 
 # file -> why the grader still rejects it (remove the entry when the fix lands)
 STILL_REJECTED = {
-    "kfold/bool_mask.py": "the meta pass fails boolean-mask indexing (aten::nonzero has no meta kernel) "
-                          "as 'not portable', though it runs on every real device",
-    "additive-attention/weight_einsum.py": "on meta the probe's first call (which materialises LazyLinear) runs "
-                                           "CPU parameters against meta inputs, so reading self.w_v.weight "
-                                           "directly fails there",
 }
 
 

@@ -18,10 +18,19 @@ from learndl_cli.grader.api import CheckFailed, expect, expect_close, expect_sha
 def _build(mod, Q, K, V, valid_lens, weights, dropout=0.0):
     net = mod.AdditiveAttention(weights["W_q"].shape[0], dropout)
     net.to(Q.dtype)
-    if Q.device.type != "meta":  # a lazy module moved to meta before its first call breaks
-        net.to(Q.device)
     net.eval()
-    net(Q, K, V, valid_lens)  # materialises nn.LazyLinear layers
+    if Q.device.type == "meta":
+        # A lazy module moved to meta before its first call breaks, and one materialised by meta
+        # inputs keeps CPU weights: materialise it on CPU stand-ins, then move it.
+        def on_cpu(t):
+            if t is None:
+                return None
+            return torch.zeros(t.shape, dtype=t.dtype) if t.is_floating_point() else torch.ones(t.shape, dtype=t.dtype)
+
+        net(on_cpu(Q), on_cpu(K), on_cpu(V), on_cpu(valid_lens))
+    else:
+        net.to(Q.device)
+        net(Q, K, V, valid_lens)  # materialises nn.LazyLinear layers
     net.to(Q.device)
     inputs = {"W_q": "queries", "W_k": "keys", "w_v": "tanh features"}
     with torch.no_grad():

@@ -20,9 +20,15 @@ from . import api, collect, forbid, runner, zygote
 from .runner import ERROR, FAIL, META_CHECK_ID, PASS, SKIPPED, CheckResult, Child, Verdict
 
 
-# What torch says when code reads the values of a meta tensor (which has none): always a value
-# read, on any device...
-READS_VALUES = ("cannot be called on meta tensors", "can't convert meta device type tensor")
+# What torch says when code reads the values of a meta tensor (which has none), or runs an op whose
+# result depends on them (boolean masks, nonzero, unique, bincount): fine on any real device...
+READS_VALUES = (
+    "cannot be called on meta tensors",
+    "can't convert meta device type tensor",
+    "data-independent implementation does not exist",
+    "there was no fake impl or Meta kernel registered",
+    "a meta tensor without output_size",
+)
 # ...and what it says both for ``.tolist()`` and for copying into a CPU tensor (a real portability
 # bug): the learner's line tells them apart.
 COPY_OUT = "Cannot copy out of meta tensor"
@@ -176,11 +182,11 @@ class GradeSession:
                 continue
             outcome = self.run(item, meta_learner, "meta")
             if outcome.status == ERROR and self._reads_values(outcome.message):
-                # Reading values (.item(), .tolist(), float(), numpy()) is fine on every real
-                # device; the meta pass just cannot follow it. Inconclusive, so not a failure.
+                # Reading values (.item(), .tolist(), float(), numpy(), boolean masks) is fine on
+                # every real device; the meta pass just cannot follow it. Inconclusive, not a failure.
                 return CheckResult(META_CHECK_ID, SKIPPED, (
-                    f"portability not checked: your code reads tensor values (check {item.id}), "
-                    "which the meta pass cannot follow"), took())
+                    f"portability not checked: your code reads tensor values or uses a value-dependent op "
+                    f"(check {item.id}), which the meta pass cannot follow"), took())
             if outcome.status != PASS:
                 message = outcome.message
                 if outcome.status in (FAIL, ERROR) and not message.startswith("internal error"):
