@@ -456,3 +456,10 @@ def test_terminal_forecast_labels_today_whole_at_80_columns(cli, studied):
     block = out[out.index("Forecast"):]
     labels = next(line for line in block.splitlines() if line.lstrip().startswith("today"))
     assert "tod " not in labels and len(labels.rstrip()) <= 80
+
+
+def test_a_chapterless_notes_deck_is_labelled_notes_not_chNone():
+    from learndl_cli.report.data import chapter_tag
+
+    assert chapter_tag(None) == "notes"
+    assert chapter_tag(0) == "ch0" and chapter_tag(13) == "ch13"

@@ -475,3 +475,8 @@ def next_steps(data: dict, exercises: list, passed: dict[str, str]) -> list[dict
     if not data["exams"] and data["totals"]["reviews"]:
         steps.append({"kind": "exam", "text": "Test yourself with a timed exam.", "command": f"learndl exam{chapter_opt}"})
     return steps
+
+
+def chapter_tag(chapter) -> str:
+    """A chapter's short label: ``ch3``, or ``notes`` for a learner's own notes (no chapter)."""
+    return "notes" if chapter is None else f"ch{chapter}"

@@ -6,6 +6,7 @@ from datetime import date
 from html import escape
 
 from . import counted
+from .data import chapter_tag
 
 HEAT = ("#ebedf0", "#9be9a8", "#40c463", "#30a14e", "#216e39")
 STATE = {"mature": "#2f9e44", "young": "#94d82d", "learning": "#f08c00", "new": "#a5b4fc"}
@@ -293,7 +294,7 @@ def render(data: dict) -> str:
                 if c["delta"]:
                     cls = "good" if c["delta"] > 0 else "bad"
                     delta = f' <span class="{cls}">{"+" if c["delta"] > 0 else ""}{c["delta"] * 100:.0f}</span>'
-                per.append(f"ch{c['chapter']} {pct(c['score'])}{delta}")
+                per.append(f"{chapter_tag(c['chapter'])} {pct(c['score'])}{delta}")
             rows.append(
                 f'<tr><td class="n">{e["id"]}</td><td style="white-space:nowrap">{_e(e["started"][:16].replace("T", " "))}</td>'
                 f'<td class="n">{e["correct"]}/{e["items"]}</td><td class="n">{pct(e["score"])}</td><td>{" · ".join(per)}</td></tr>'

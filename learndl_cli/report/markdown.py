@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import counted
+from .data import chapter_tag
 
 HEAT = "·░▒▓█"
 
@@ -117,7 +118,7 @@ def render(data: dict) -> str:
         rows = []
         for e in data["exams"]:
             per = ", ".join(
-                f"ch{c['chapter']} {pct(c['score'])}"
+                f"{chapter_tag(c['chapter'])} {pct(c['score'])}"
                 + (f" ({'+' if c['delta'] > 0 else ''}{c['delta'] * 100:.0f})" if c["delta"] else "")
                 for c in e["chapters"]
             )

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import counted
+from .data import chapter_tag
 
 HEAT_COLOURS = ("grey23", "#0e4429", "#006d32", "#26a641", "#39d353")
 STATE_COLOURS = {"new": "blue", "learning": "red", "young": "yellow", "mature": "green"}
@@ -223,7 +224,7 @@ def exams_table(data: dict) -> Table | None:
     for e in data["exams"]:
         per = Text()
         for c in e["chapters"]:
-            per.append(f"ch{c['chapter']}:{pct(c['score'])}")
+            per.append(f"{chapter_tag(c['chapter'])}:{pct(c['score'])}")
             if c["delta"] is not None and c["delta"] != 0:
                 per.append(f"{'↑' if c['delta'] > 0 else '↓'}{abs(c['delta']) * 100:.0f}", style="green" if c["delta"] > 0 else "red")
             per.append("  ")
