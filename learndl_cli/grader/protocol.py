@@ -93,7 +93,9 @@ def to_plain(obj, depth: int = 0):
 
 def dumps(obj) -> bytes:
     buf = io.BytesIO()
-    torch.save(obj, buf)
+    # The legacy (non-zip) format: about 6x faster to write for these small messages, and read by
+    # the same weights-only unpickler as the zip format.
+    torch.save(obj, buf, _use_new_zipfile_serialization=False)
     return buf.getvalue()
 
 
