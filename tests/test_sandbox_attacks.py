@@ -236,9 +236,9 @@ def assert_contained(learner: Learner, before: State, run: dict | None, *, attem
         offered = sandbox.status()
         for verdict in verdicts:
             assert verdict["status"] != "pass"
-            if verdict["isolation"]:  # the child had every protection this machine offers
-                assert {k: v["active"] for k, v in verdict["isolation"].items() if k in sandbox.MECHANISMS} == \
-                    {k: offered[k]["active"] for k in sandbox.MECHANISMS}
+            assert verdict["isolation"], "no child ran: the attack did not reach the sandbox"
+            had = {k: v["active"] for k, v in verdict["isolation"].items() if k in sandbox.MECHANISMS}
+            assert had == {k: offered[k]["active"] for k in sandbox.MECHANISMS}, "the child lacked a protection"
             assert verdict["duration_ms"] <= (limit + 5) * 1000, f"verdict after {verdict['duration_ms']} ms"
     return after
 
