@@ -8,8 +8,8 @@ objects or the data dir: it starts in ``/`` with a scrubbed environment, and wha
 run arrives as plain data. It warms torch (and, when asked, the meta kernels) before forking, so
 no child can spend or stall that work, and forks one child per grade (``worker.child_main``).
 
-The grading process talks to it over a ``SOCK_SEQPACKET`` socket, one JSON message per request,
-in order; the child's pipe ends and output file travel with a ``fork`` request as passed
+The grading process talks to it over a Unix stream socket, one length-prefixed JSON message per
+request, in order; the child's pipe ends and output file travel with a ``fork`` request as passed
 descriptors. Requests:
 
 - ``fork``  ``{spec}`` + 3 descriptors → ``{"pid"}``
@@ -32,11 +32,12 @@ import os
 import select
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import time
 
-MAX_MESSAGE = 1 << 20
+MAX_MESSAGE = 64 << 20
 START_S = 120.0  # a cold zygote imports torch
 WARM_S = 120.0  # the meta kernels: about a second, more on a loaded machine
 REPLY_S = 30.0
@@ -47,6 +48,44 @@ PR_SET_CHILD_SUBREAPER = 36
 
 class ZygoteError(Exception):
     """The zygote did not answer in time, or is gone."""
+
+
+def write_message(sock: socket.socket, message: dict, fds=()) -> None:
+    """One message: a 4-byte length, then JSON; ``fds`` travel with its first byte (SCM_RIGHTS)."""
+    data = json.dumps(message).encode()
+    frame = struct.pack("<I", len(data)) + data
+    sent = socket.send_fds(sock, [frame], list(fds)) if fds else sock.send(frame)
+    if sent < len(frame):
+        sock.sendall(frame[sent:])
+
+
+def _read_exact(sock: socket.socket, n: int, deadline: float | None, first: bytes = b"") -> bytes:
+    data = first
+    while len(data) < n:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([sock], [], [], left)[0]:
+                raise TimeoutError()
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            raise EOFError()
+        data += chunk
+    return data
+
+
+def read_message(sock: socket.socket, deadline: float | None = None) -> tuple[dict, list[int]]:
+    """One message and the descriptors that came with it (``deadline``: TimeoutError after it)."""
+    if deadline is not None:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([sock], [], [], left)[0]:
+            raise TimeoutError()
+    head, fds, _flags, _addr = socket.recv_fds(sock, 4, 8)
+    if not head:
+        raise EOFError()
+    (size,) = struct.unpack("<I", _read_exact(sock, 4, deadline, head))
+    if size > MAX_MESSAGE:
+        raise ValueError("message too large")
+    return json.loads(_read_exact(sock, size, deadline)), fds
 
 
 # ------------------------------------------------------------------------------------------ client
@@ -64,7 +103,7 @@ class Zygote:
         # Every grade's scratch dir is made in here (the only place a child may write).
         _remove_stale(tempfile.gettempdir())
         self.scratch_root = tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{self.owner}-")
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1",
                "PYTHONPATH": os.pathsep.join(filter(None, [_PACKAGE_PARENT, os.environ.get("PYTHONPATH")]))}
         for key in ("PYTORCH_NVML_BASED_CUDA_CHECK", "CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH", "LEARNDL_SANDBOX"):
@@ -88,12 +127,11 @@ class Zygote:
     def _send(self, message: dict, fds=()) -> None:
         if self.dead:
             raise ZygoteError("the grading worker is gone")
-        data = json.dumps(message).encode()
         try:
             ready = select.select([], [self.sock], [], REPLY_S)[1]
             if not ready:
                 raise ZygoteError("the grading worker is not taking requests")
-            socket.send_fds(self.sock, [data], list(fds)) if fds else self.sock.send(data)
+            write_message(self.sock, message, fds)
         except OSError as exc:
             self.stop()
             raise ZygoteError(f"the grading worker is gone ({exc})") from None
@@ -101,18 +139,14 @@ class Zygote:
 
     def _receive(self, deadline: float) -> dict:
         while True:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([self.sock], [], [], left)[0]:
-                self.stop()
-                raise ZygoteError("the grading worker stopped answering")
             try:
-                data = self.sock.recv(MAX_MESSAGE)
-            except OSError:
-                data = b""
-            if not data:
+                message, _fds = read_message(self.sock, deadline)
+            except TimeoutError:
                 self.stop()
-                raise ZygoteError("the grading worker is gone")
-            message = json.loads(data)
+                raise ZygoteError("the grading worker stopped answering") from None
+            except (OSError, EOFError, ValueError):
+                self.stop()
+                raise ZygoteError("the grading worker is gone") from None
             if message.get("op") == "up":
                 self.up = True
                 continue
@@ -309,7 +343,7 @@ def serve(sock: socket.socket, scratch_root: str) -> None:
         from . import sandbox
 
         sandbox.prepare(scratch_root, "cpu")
-    sock.send(json.dumps({"op": "up"}).encode())
+    write_message(sock, {"op": "up"})
     live: set[int] = set()
     try:
         _loop(sock, scratch_root, live, worker, sandbox)
@@ -322,12 +356,9 @@ def serve(sock: socket.socket, scratch_root: str) -> None:
 def _loop(sock: socket.socket, scratch_root: str, live: set[int], worker, sandbox) -> None:
     while True:
         try:
-            data, fds, _flags, _addr = socket.recv_fds(sock, MAX_MESSAGE, 8)
-        except OSError:
-            data, fds = b"", []
-        if not data:
+            message, fds = read_message(sock)
+        except (OSError, EOFError, ValueError):
             return
-        message = json.loads(data)
         op = message.get("op")
         if op == "fork":
             spec = message["spec"]
@@ -350,7 +381,7 @@ def _loop(sock: socket.socket, scratch_root: str, live: set[int], worker, sandbo
             reply = {"op": "reap", "status": _reap(int(message["pid"]), float(message.get("wait_s", 0)), live)}
         else:
             reply = {"op": op, "error": "unknown request"}
-        sock.send(json.dumps(reply).encode())
+        write_message(sock, reply)
 
 
 def main(argv: list[str]) -> None:
