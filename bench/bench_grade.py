@@ -6,7 +6,7 @@
    no capabilities); measured with them off too (``LEARNDL_SANDBOX=off``), to show their cost.
 2. Warm: one re-grade with a warm zygote (torch imported, meta kernels loaded; each grade forks one
    confined child), as in the ``learndl exercise`` drill loop. Goal: <= 100 ms with protections on;
-   measured off too (two zygotes, alternating).
+   measured off too (two zygotes, alternating blocks of grades).
 
 Runs alternate between the sides; the table shows medians. Usage:
 
@@ -143,13 +143,16 @@ def warm(runs: int) -> dict[str, list[float]]:
         zygote._zygote = zyg
         runner.prepare(meta=True)
         runner.grade(exercise, SOLUTION, seed=1)  # loads checks.py once, as the drill loop does
-    for i in range(runs):
+    block = 4  # grades in a row on one zygote, as in the drill loop; the blocks alternate
+    for i in range(0, runs, block):
         for mode, zyg in (("on", on), ("off", off)):
             zygote._zygote = zyg
-            start = time.perf_counter()
-            result = runner.grade(exercise, SOLUTION, seed=i)
-            times[mode].append(time.perf_counter() - start)
-            assert result.passed and result.isolation["filesystem"]["active"] == (mode == "on"), result.isolation
+            runner.grade(exercise, SOLUTION, seed=i)  # the first grade after a switch warms caches
+            for seed in range(i, i + block):
+                start = time.perf_counter()
+                result = runner.grade(exercise, SOLUTION, seed=seed)
+                times[mode].append(time.perf_counter() - start)
+                assert result.passed and result.isolation["filesystem"]["active"] == (mode == "on"), result.isolation
         zygote._zygote = on
         start = time.perf_counter()
         assert not runner.grade(exercise, STARTER, seed=i).passed
