@@ -130,6 +130,8 @@ def prepare(scratch_root: str, device: str = "cpu") -> int | None:
             except OSError:
                 continue
         devices = FSAccess.READ_FILE | FSAccess.WRITE_FILE
+        if abi() >= 3:  # open("/dev/null", "w") truncates
+            devices |= FSAccess.TRUNCATE
         if device == "cuda" and abi() >= 5:
             devices |= FSAccess.IOCTL_DEV
         for path in DEVICES + (("/dev",) if device == "cuda" else ()):
