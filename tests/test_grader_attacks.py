@@ -406,3 +406,22 @@ def test_the_child_dies_with_a_killed_grading_parent(tmp_path):
     while alive and time.monotonic() < deadline:
         alive = [p for p in alive if os.path.exists(f"/proc/{p}") and "State:\tZ" not in Path(f"/proc/{p}/status").read_text()]
     assert alive == []
+
+
+def test_a_child_that_stops_the_zygote_does_not_stall_the_grade(runner, softmax, tmp_path, monkeypatch):
+    """Without seccomp (LEARNDL_SANDBOX=off) a child can SIGSTOP its parent, the zygote; the grading
+    process wakes it (SIGCONT) before every request, so the verdict still comes in time."""
+    from learndl_cli.grader import zygote
+
+    monkeypatch.setenv("LEARNDL_SANDBOX", "off")
+    zyg = zygote.Zygote()
+    monkeypatch.setattr(zygote, "_zygote", zyg)
+    source = "import os, signal\nos.kill(os.getppid(), signal.SIGSTOP)\n" + WRONG
+    try:
+        result = grade(runner, softmax, tmp_path, source, static=False, time_limit=LIMIT)
+        assert result.status == "fail"
+        assert_in_time(result)
+        again = grade(runner, softmax, tmp_path, WRONG, static=False, time_limit=LIMIT)
+        assert again.status == "fail" and not zyg.dead
+    finally:
+        zyg.stop()

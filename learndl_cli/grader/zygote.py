@@ -40,7 +40,7 @@ import time
 MAX_MESSAGE = 64 << 20
 START_S = 120.0  # a cold zygote imports torch
 WARM_S = 120.0  # the meta kernels: about a second, more on a loaded machine
-REPLY_S = 30.0
+REPLY_S = 10.0  # a fork or a reap takes milliseconds; a zygote silent this long is stuck
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
 PR_SET_CHILD_SUBREAPER = 36
@@ -128,8 +128,10 @@ class Zygote:
         if self.dead:
             raise ZygoteError("the grading worker is gone")
         try:
+            os.kill(self.process.pid, signal.SIGCONT)  # a child without seccomp may have stopped it
             ready = select.select([], [self.sock], [], REPLY_S)[1]
             if not ready:
+                self.stop(kill=True)
                 raise ZygoteError("the grading worker is not taking requests")
             write_message(self.sock, message, fds)
         except OSError as exc:
@@ -142,7 +144,7 @@ class Zygote:
             try:
                 message, _fds = read_message(self.sock, deadline)
             except TimeoutError:
-                self.stop()
+                self.stop(kill=True)
                 raise ZygoteError("the grading worker stopped answering") from None
             except (OSError, EOFError, ValueError):
                 self.stop()
@@ -186,8 +188,9 @@ class Zygote:
 
     # -- ending
 
-    def stop(self) -> None:
-        """Close the socket (the zygote then kills its children and exits) and wait for it."""
+    def stop(self, kill: bool = False) -> None:
+        """Close the socket (the zygote then kills its children and exits) and wait for it;
+        ``kill``: a stuck zygote is killed at once (its children die with it: PR_SET_PDEATHSIG)."""
         if self.dead:
             return
         self.dead = True
@@ -195,6 +198,8 @@ class Zygote:
             self.sock.close()
         except OSError:
             pass
+        if kill:
+            self.process.kill()
         try:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
