@@ -1,13 +1,9 @@
-"""Reference solution for the softmax exercise (d2l 3.6)."""
-
 import torch
 
 
-def softmax(X: torch.Tensor, dim: int = -1) -> torch.Tensor:
-    """Numerically stable softmax of X along `dim`."""
-    shifted = X - X.max(dim=dim, keepdim=True).values  # the largest entry of each slice becomes 0
-    E = torch.exp(shifted)
-    return E / E.sum(dim=dim, keepdim=True)
+def softmax(X, dim=-1):
+    X_exp = torch.exp(X - torch.amax(X, dim, keepdim=True))
+    return X_exp / X_exp.sum(dim, keepdim=True)
 
 
 X = torch.normal(0, 1, (2, 5))
