@@ -28,10 +28,8 @@ yields a verdict within the limit.
 from __future__ import annotations
 
 import importlib.util
-import inspect
 import os
 import secrets
-import shutil
 import signal
 import sys
 import tempfile
@@ -46,7 +44,7 @@ from .boot import frozen
 zygote.get()  # start the clean worker now: it imports torch while this process does the same
 
 with frozen():  # torch: made once, kept for the process's life (see boot)
-    from . import api, forbid, probes, protocol, sandbox
+    from . import api, probes, protocol, sandbox
 
 PASS, FAIL, ERROR, TIMEOUT, SKIPPED = "pass", "fail", "error", "timeout", "skipped"
 META_CHECK_ID = "portable_meta"

@@ -44,9 +44,9 @@ def abi() -> int:
 def why_not() -> str:
     if not sys.platform.startswith("linux"):
         return f"Landlock is Linux only (this is {sys.platform})"
-    try:
-        import landlock  # noqa: F401
-    except ImportError:
+    import importlib.util
+
+    if importlib.util.find_spec("landlock") is None:
         return "the landlock package is not installed"
     return "this kernel has no Landlock (5.13+ with CONFIG_SECURITY_LANDLOCK, enabled at boot)"
 
