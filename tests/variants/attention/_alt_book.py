@@ -80,3 +80,13 @@ class MultiHeadAttention(nn.Module):
         output = self.attention(queries, keys, values, valid_lens)
         output_concat = transpose_output(output, self.num_heads)
         return self.W_o(output_concat)
+
+
+num_hiddens, num_heads = 100, 5
+attention = MultiHeadAttention(num_hiddens, num_heads, 0.5)
+attention.eval()
+batch_size, num_queries = 2, 4
+num_kvpairs, valid_lens = 6, torch.tensor([3, 2])
+X = torch.ones((batch_size, num_queries, num_hiddens))
+Y = torch.ones((batch_size, num_kvpairs, num_hiddens))
+print(attention(X, Y, Y, valid_lens).shape)

@@ -16,12 +16,12 @@ def masked_softmax(X, valid_lens):
 class DotProductAttention(nn.Module):
     def __init__(self, dropout, **kwargs):
         super().__init__(**kwargs)
-        self.dropout = nn.Dropout(dropout)
+        self.p = dropout
 
     def forward(self, queries, keys, values, valid_lens=None):
         scores = torch.einsum('bqd,bkd->bqk', queries, keys) / math.sqrt(queries.shape[-1])
         self.attention_weights = masked_softmax(scores, valid_lens)
-        return torch.einsum('bqk,bkv->bqv', self.dropout(self.attention_weights), values)
+        return torch.einsum('bqk,bkv->bqv', F.dropout(self.attention_weights, self.p, self.training), values)
 
 
 class MultiHeadAttention(nn.Module):

@@ -8,7 +8,7 @@ def numerical_grad(f, x, h=1e-4):
     g = torch.empty_like(x)
     with torch.no_grad():
         for idx in itertools.product(*map(range, x.shape)):
-            orig = x[idx].clone()
+            orig = x[idx].item()
             x[idx] = orig + h
             fp = f(x)
             x[idx] = orig - h

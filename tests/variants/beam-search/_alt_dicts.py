@@ -4,11 +4,16 @@ import torch
 
 
 def beam_step(scores, log_probs, beam_size):
-    V = log_probs.size(-1)
-    total = scores.view(-1, 1) + log_probs
-    k = min(beam_size, total.numel())
-    values, idx = total.view(-1).topk(k, largest=True, sorted=True)
-    return values, idx // V, idx % V
+    cands = []
+    for b in range(log_probs.shape[0]):
+        for v in range(log_probs.shape[1]):
+            cands.append((scores[b] + log_probs[b, v], b, v))
+    cands.sort(key=lambda c: -float(c[0]))
+    cands = cands[:beam_size]
+    dev = log_probs.device
+    return (torch.stack([c[0] for c in cands]),
+            torch.tensor([c[1] for c in cands], device=dev),
+            torch.tensor([c[2] for c in cands], device=dev))
 
 
 def beam_search(step_fn, bos, eos, beam_size, max_steps, alpha=0.75):

@@ -19,4 +19,4 @@ def accuracy(y_hat, y):
         preds = torch.argmax(y_hat, dim=-1)
     else:
         preds = y_hat
-    return (preds.to(y.dtype) == y).sum().item() * 1.0
+    return (preds.to(y.dtype) == y).sum().item()  # an int count

@@ -21,7 +21,9 @@ class Vocab:
         for tok in reserved_tokens or []:
             if tok not in self.idx_to_token:
                 self.idx_to_token.append(tok)
-        for tok, freq in self.counter.most_common():
+        # most frequent first; equal counts in alphabetical order
+        self._freqs = sorted(self.counter.items(), key=lambda kv: (-kv[1], kv[0]))
+        for tok, freq in self._freqs:
             if freq >= min_freq and tok not in self.idx_to_token:
                 self.idx_to_token.append(tok)
         self.token_to_idx = {t: i for i, t in enumerate(self.idx_to_token)}
@@ -45,4 +47,4 @@ class Vocab:
 
     @property
     def token_freqs(self):
-        return self.counter.most_common()
+        return self._freqs
