@@ -105,9 +105,9 @@ MISTAKES = {
 
 
 def _state_pair(state, what):
-    if isinstance(state, tuple) and len(state) == 2:
-        return state
-    if isinstance(state, tuple) and len(state) == 1:
+    if isinstance(state, (tuple, list)) and len(state) == 2:  # a list unpacks the same way in the book's loop
+        return tuple(state)
+    if isinstance(state, (tuple, list)) and len(state) == 1:
         fail(f"{what} returned the state (H,): an LSTM's state is the pair (H, C); return the memory cell C too")
     if isinstance(state, torch.Tensor):
         fail(f"{what} returned the state as a bare tensor: return the tuple (H, C)")

@@ -104,7 +104,7 @@ def manual(inputs, H, params, act=torch.tanh, carry=True):
 
 
 def _state_tensor(state, what):
-    if isinstance(state, tuple) and len(state) == 1:
+    if isinstance(state, (tuple, list)) and len(state) == 1:  # [H] unpacks like (H,) in the book's loop
         return state[0]
     if isinstance(state, torch.Tensor):
         fail(f"{what} returned the state as a bare tensor: return it as a tuple (H,), as the book's init_rnn_state does")
