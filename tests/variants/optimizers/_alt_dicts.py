@@ -14,7 +14,7 @@ def init_rmsprop_states(params):
 
 
 def init_adam_states(params):
-    return [(torch.zeros_like(p), torch.zeros_like(p)) for p in params]
+    return [{"v": torch.zeros_like(p), "s": torch.zeros_like(p)} for p in params]
 
 
 def sgd_momentum(params, states, hyperparams):
@@ -48,7 +48,7 @@ def rmsprop(params, states, hyperparams):
 def adam(params, states, hyperparams):
     t = hyperparams["t"]
     for p, state in zip(params, states):
-        v, s = state
+        v, s = state["v"], state["s"]
         with torch.no_grad():
             g = p.grad
             v[:] = hyperparams["beta1"] * v + (1 - hyperparams["beta1"]) * g
