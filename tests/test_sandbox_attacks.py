@@ -12,9 +12,10 @@ the subreaper. Each test asserts that
   re-parented to it and found);
 - the verdict arrives within the time limit plus 5 s (a hang guard, not a timing assertion).
 
-Every test runs as root and as an unprivileged user (uid 65534 through ``setpriv``). Where that
-user cannot reach the interpreter (a Python under a 0700 /root), it keeps one capability,
-CAP_DAC_READ_SEARCH, to read it; the grade's child drops it with everything else.
+Every test runs as root and as an unprivileged user (uid 65534 through ``setpriv``, no
+capabilities). Where that user cannot reach the venv's interpreter (a Python under a 0700 /root),
+it runs the system's interpreter of the same version with the venv's packages on PYTHONPATH; only
+if there is none does it keep one capability, CAP_DAC_READ_SEARCH, which the grade's child drops.
 """
 
 from __future__ import annotations
@@ -72,25 +73,34 @@ print(json.dumps({"rc": p.returncode, "out": p.stdout.decode(errors="replace"),
 # ------------------------------------------------------------------------------------------ users
 
 
-def _as(user: str) -> list[str]:
-    """The command prefix that runs as ``user`` (skips when that is impossible here)."""
+def _as(user: str) -> tuple[list[str], str, dict]:
+    """How to run as ``user``: (command prefix, interpreter, extra environment). Skips when impossible."""
     if user == "root":
-        if os.geteuid() != 0:
-            return []  # the suite's own user: already unprivileged
-        return []
+        return [], sys.executable, {}
     if os.geteuid() != 0:
         pytest.skip("switching to an unprivileged user needs root (this run is already unprivileged)")
     setpriv = shutil.which("setpriv")
     if setpriv is None:
         pytest.skip("setpriv (util-linux) is not installed")
     base = [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
-    # The interpreter must start, and start itself again (as the harness and learndl do).
-    again = f"import subprocess, sys; sys.exit(subprocess.run([{sys.executable!r}, '-c', 'import learndl_cli']).returncode)"
-    for extra in ([], ["--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search"]):
-        probe = subprocess.run(base + extra + [sys.executable, "-c", again], capture_output=True)
+    # The venv's interpreter; else, where it sits where uid 65534 cannot go (a Python under a 0700
+    # /root), the system's interpreter of the same version with the venv's packages on PYTHONPATH;
+    # else the venv's, keeping the one capability CAP_DAC_READ_SEARCH to read it.
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    packages = {"PYTHONPATH": os.pathsep.join([sysconfig.get_paths()["purelib"], str(PACKAGE.parent)])}
+    tries = [([], sys.executable, {})]
+    for folder in ("/usr/bin", "/usr/local/bin"):
+        if os.path.exists(f"{folder}/{version}") and os.path.realpath(f"{folder}/{version}") != os.path.realpath(sys.executable):
+            tries.append((["--inh-caps=-all", "--bounding-set=-all"], f"{folder}/{version}", packages))
+    tries.append((["--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search"], sys.executable, {}))
+    for extra, python, env in tries:
+        # The interpreter must start, and start itself again (as the harness and learndl do).
+        again = "import subprocess, sys; sys.exit(subprocess.run([sys.executable, '-c', 'import learndl_cli, torch']).returncode)"
+        probe = subprocess.run(base + extra + ["env", *(f"{k}={v}" for k, v in env.items()), python, "-c", again],
+                               capture_output=True)
         if probe.returncode == 0:
-            return base + extra
-    pytest.skip(f"uid {NOBODY} cannot run {sys.executable}, even with CAP_DAC_READ_SEARCH")
+            return base + extra, python, env
+    pytest.skip(f"uid {NOBODY} cannot run {sys.executable} or a system {version}, even with CAP_DAC_READ_SEARCH")
 
 
 class Learner:
@@ -100,7 +110,7 @@ class Learner:
         self.base = base
         self.home = base / "home"
         self.user = user
-        self.prefix = _as(user)
+        self.prefix, self.python, self.env = _as(user)
 
     @property
     def workspace(self) -> Path:
@@ -109,9 +119,10 @@ class Learner:
     def run(self, *args: str, stdin: str = "", env: dict | None = None) -> dict:
         full_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LEARNDL_HOME": str(self.home),
                     "LEARNDL_NOW": NOW, "HOME": str(self.base), "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8",
-                    **(env or {})}
-        argv = [sys.executable, "-m", "learndl_cli", *args]
-        done = subprocess.run(self.prefix + [sys.executable, "-c", HARNESS, json.dumps([argv, full_env, stdin])],
+                    **self.env, **(env or {})}
+        argv = [self.python, "-m", "learndl_cli", *args]
+        done = subprocess.run(self.prefix + ["env", *(f"{k}={v}" for k, v in self.env.items()), self.python, "-c", HARNESS,
+                               json.dumps([argv, full_env, stdin])],
                               capture_output=True, text=True, timeout=900)
         assert done.returncode == 0, done.stderr
         return json.loads(done.stdout)

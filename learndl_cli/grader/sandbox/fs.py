@@ -67,7 +67,8 @@ def _python_roots() -> list[str]:
         found += [paths.get(k) for k in ("stdlib", "platstdlib", "purelib", "platlib")]
     found += list(getattr(site, "getsitepackages", lambda: [])())
     user = getattr(site, "getusersitepackages", lambda: "")()
-    found += [user] + [p for p in sys.path if p and os.path.basename(p) == "lib-dynload"]
+    # sys.path's package folders too (a PYTHONPATH install), never a source checkout on it.
+    found += [user] + [p for p in sys.path if p and os.path.basename(p.rstrip("/")) in ("site-packages", "dist-packages", "lib-dynload")]
     return [p for p in found if p]
 
 
