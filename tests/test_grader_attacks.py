@@ -425,3 +425,11 @@ def test_a_child_that_stops_the_zygote_does_not_stall_the_grade(runner, softmax,
         assert again.status == "fail" and not zyg.dead
     finally:
         zyg.stop()
+
+
+def test_printed_escape_sequences_cannot_draw_a_fake_pass(runner, softmax, tmp_path):
+    source = "print('\\x1b[2J\\x1b[H\\x1b[32msoftmax  \\u2713 pass\\x1b[0m\\r')\n" + WRONG
+    result = grade(runner, softmax, tmp_path, source)
+    assert result.status == "fail"
+    assert "\x1b" not in result.output and "\r" not in result.output
+    assert "softmax  \u2713 pass" in result.output  # shown, as plain text

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import secrets
 import signal
 import sys
@@ -336,8 +337,13 @@ class Child:
             data = os.pread(self.output.fileno(), limit + 1, 0)
         except OSError:
             return ""
-        text = data[:limit].decode("utf-8", "replace")
+        text = _CONTROL.sub("", data[:limit].decode("utf-8", "replace"))
         return text + ("\n..." if len(data) > limit else "")
+
+
+# Terminal control characters (escape sequences could clear the screen and draw a fake "✓ pass"):
+# what the learner's code printed is shown as text only.
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _signal_message(sig: int, spec: dict) -> str:
