@@ -433,3 +433,10 @@ def test_printed_escape_sequences_cannot_draw_a_fake_pass(runner, softmax, tmp_p
     assert result.status == "fail"
     assert "\x1b" not in result.output and "\r" not in result.output
     assert "softmax  \u2713 pass" in result.output  # shown, as plain text
+
+
+def test_escape_sequences_in_an_exception_are_shown_as_text(runner, softmax, tmp_path):
+    source = "def softmax(X, dim=-1):\n    raise ValueError('\\x1b[2J\\x1b[Hsoftmax  \\u2713 pass')\n"
+    result = grade(runner, softmax, tmp_path, source)
+    assert result.status == "error"
+    assert "\x1b" not in problem(result).message and "\u2713 pass" in problem(result).message

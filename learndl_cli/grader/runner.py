@@ -486,6 +486,8 @@ def grade(
         result.isolation = session.isolation
     if path.suffix == ".ipynb":
         _locate_in_notebook(result, path, session.where)
+    for check in result.checks:  # exception texts and type names come from the learner's code
+        check.message, check.detail = _CONTROL.sub("", check.message), _CONTROL.sub("", check.detail)
     result.status = next((c.status for c in result.checks if c.status not in (PASS, SKIPPED)), PASS)
     result.duration_ms = int((time.monotonic() - start) * 1000)
     return result
