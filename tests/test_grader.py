@@ -129,7 +129,13 @@ def test_static_scan_rejects(source, fragment):
 
 def test_self_attribute_and_allow_imports():
     assert hits("class A:\n    def f(self):\n        return self.softmax(1)\n") == []
-    assert hits("import numpy", allow=["numpy"]) == []
+    assert hits("import pandas", allow=["pandas"]) == []
+    assert hits("import pandas") and "may import only" in hits("import pandas")[0]
+
+
+def test_book_imports_pass_and_d2l_says_what_to_do():
+    assert hits("import numpy as np\nimport random\nimport time\nimport re") == []
+    assert "copy what you use from d2l" in hits("from d2l import torch as d2l")[0]
 
 
 def test_syntax_error_is_raised():
