@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES
 from learndl_cli.deckparse import parse_deck
-from learndl_cli.notes_import import PICTURE, edited_since_import, import_notes, render_deck
+from learndl_cli.notes import PICTURE, edited_since_import, import_notes, render_deck
 
 NOTES = FIXTURES / "notes"
 SHARED_NOTES = Path(__file__).resolve().parents[2] / "shared" / "notes"
@@ -327,7 +327,7 @@ def test_one_deck_from_files_that_repeat_each_other_and_deck_ids_in_use(cli, dec
     ],
 )
 def test_headings_are_shown_without_decoration(raw, shown):
-    from learndl_cli.notes_import import heading_shown
+    from learndl_cli.notes import heading_shown
 
     assert heading_shown(raw) == shown
 
@@ -344,6 +344,6 @@ def test_headings_are_shown_without_decoration(raw, shown):
     ],
 )
 def test_pictures_and_links_become_words(raw, clean):
-    from learndl_cli.notes_import import clean_inline
+    from learndl_cli.notes import clean_inline
 
     assert clean_inline(raw) == clean

@@ -201,7 +201,7 @@ def _write_anki_deck(app, source: Path, parsed, deck: Optional[str], chapter: in
     """Turn the notes read from an Anki file into a deck file under the data dir, and load it; its id."""
     from ..deckparse import DECK_ID_RE, parse_deck
     from ..interop.csvio import to_proposals
-    from ..notes_import import NotesResult, edited_since_import, render_deck, slug, unique_cards
+    from ..notes import NotesResult, edited_since_import, render_deck, slug, unique_cards
     from .notes import NOTES_DECKS, _write
 
     if deck is not None and not DECK_ID_RE.match(deck):

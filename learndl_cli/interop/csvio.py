@@ -135,7 +135,7 @@ def note_id_for_guid(guid: str) -> str:
 
 def to_proposals(result: CsvResult, name: str):
     """The imported notes as notes-import proposals (one heading per Anki deck)."""
-    from ..notes_import import Proposal, heading_shown
+    from ..notes import Proposal, heading_shown
 
     out = []
     for note in result.notes:

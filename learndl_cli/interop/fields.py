@@ -105,7 +105,7 @@ def from_anki(text: str, *, is_html: bool) -> str:
         return f"${body}$" if inline is not None else f"$${body}$$"
 
     text = MATHJAX_RE.sub(back, text)
-    return text.strip()  # blank lines are settled when the note is written (notes_import._safe_block)
+    return text.strip()  # blank lines are settled when the note is written (notes.text.safe_block)
 
 
 # ---------------------------------------------------------------- cards → notes
@@ -113,7 +113,7 @@ def from_anki(text: str, *, is_html: bool) -> str:
 
 def cloze_source(path: str, line: int) -> str | None:
     """The text of the cloze note that starts at ``path:line``, with numbered clozes; None if gone."""
-    from ..notes_import import _numbered_clozes
+    from ..notes.explicit import numbered_clozes as _numbered_clozes
 
     try:
         lines = Path(path).read_text(encoding="utf-8").replace("\r\n", "\n").split("\n")
