@@ -6,6 +6,7 @@ them. The references are written out here in float64 with torch's own F.linear, 
 F.softmax.
 """
 
+import inspect
 import math
 
 import torch
@@ -52,8 +53,45 @@ def _prepare(net, X, call, *inputs):
     net.to(X.device)
 
 
+def _construct(cls, en, zh, zh_names):
+    """``cls`` built with the English edition's arguments ``en``, or with the Chinese edition's ``zh``
+    (动手学深度学习 v2) when its constructor names one of ``zh_names`` or refuses ``en``.
+
+    ``en`` and ``zh`` are (args, kwargs) pairs.
+    """
+    try:
+        params = set(inspect.signature(cls).parameters)
+    except (TypeError, ValueError):
+        params = set()
+    if params & set(zh_names):
+        return cls(*zh[0], **zh[1])
+    try:
+        return cls(*en[0], **en[1])
+    except TypeError as en_error:
+        try:
+            return cls(*zh[0], **zh[1])
+        except TypeError:
+            raise en_error from None
+
+
+def _new_block(mod, d, ffn_hidden, num_heads):
+    """The learner's encoder block for inputs with d features: the English edition's
+    TransformerEncoderBlock(num_hiddens, ffn_num_hiddens, num_heads, dropout), or the Chinese
+    edition's EncoderBlock(key_size, query_size, value_size, num_hiddens, norm_shape, ffn_num_input,
+    ffn_num_hiddens, num_heads, dropout) under either name."""
+    cls = getattr(mod, "TransformerEncoderBlock", None) or getattr(mod, "EncoderBlock", None)
+    if cls is None:
+        raise CheckFailed("the file defines no class TransformerEncoderBlock (or EncoderBlock, its name in the Chinese edition)")
+    return _construct(cls, ((d, ffn_hidden, num_heads, 0.0), {}),
+                      ((d, d, d, d, [d], d, ffn_hidden, num_heads, 0.0), {}),
+                      ("key_size", "query_size", "value_size", "norm_shape", "ffn_num_input"))
+
+
 def probe_ffn(mod, X, params, hidden, outputs):
-    net = mod.PositionWiseFFN(hidden, outputs)
+    # English edition: PositionWiseFFN(ffn_num_hiddens, ffn_num_outputs) with nn.LazyLinear;
+    # Chinese edition: PositionWiseFFN(ffn_num_input, ffn_num_hiddens, ffn_num_outputs) with nn.Linear.
+    net = _construct(mod.PositionWiseFFN, ((hidden, outputs), {}), ((X.shape[-1], hidden, outputs), {}),
+                     ("ffn_num_input",))
     _prepare(net, X, net, X)
     _set_weights(net, params, "PositionWiseFFN")
     return net(X)
@@ -68,14 +106,14 @@ def probe_addnorm(mod, X, Y, params, dropout, train):
 
 
 def probe_block(mod, X, valid_lens, params, ffn_hidden, num_heads):
-    net = mod.TransformerEncoderBlock(X.shape[-1], ffn_hidden, num_heads, 0.0)
+    net = _new_block(mod, X.shape[-1], ffn_hidden, num_heads)
     _prepare(net, X, net, X, valid_lens)
     _set_weights(net, params, "TransformerEncoderBlock")
     return net(X, valid_lens)
 
 
 def probe_block_grad(mod, X, valid_lens, params, ffn_hidden, num_heads, G):
-    net = mod.TransformerEncoderBlock(X.shape[-1], ffn_hidden, num_heads, 0.0)
+    net = _new_block(mod, X.shape[-1], ffn_hidden, num_heads)
     _prepare(net, X, net, X, valid_lens)
     _set_weights(net, params, "TransformerEncoderBlock")
     X = X.clone().requires_grad_(True)
