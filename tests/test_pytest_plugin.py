@@ -140,3 +140,21 @@ def test_bad_invocations_get_one_line(tmp_path, args, words):
     assert run.returncode == 4  # pytest's usage error
     assert words in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_a_submission_cannot_plant_a_conftest_or_plugin_for_the_next_pytest_run(tmp_path):
+    import site
+
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    targets = [folder / "conftest.py", tmp_path / "conftest.py", Path(site.getsitepackages()[0]) / "zz_learndl_plant.pth"]
+    plant = "".join(
+        f"try:\n    open({str(t)!r}, 'w').write('import os  # planted\\n')\nexcept Exception:\n    pass\n" for t in targets
+    )
+    wrong = (VARIANTS / "softmax" / "naive_overflow.py").read_text(encoding="utf-8")
+    (folder / "softmax.py").write_text(plant + wrong, encoding="utf-8")
+    for _ in range(2):  # the second run would pick up anything the first one planted
+        run = _pytest(folder, "--learndl", "softmax", "--learndl-file", "softmax.py", "--learndl-seed", str(SEED))
+        assert run.returncode == 1, run.stdout + run.stderr
+        assert not any(t.exists() for t in targets)
+        assert "test_large_logits" in run.stdout  # the file was imported (and its writes tried) in the child
