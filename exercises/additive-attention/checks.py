@@ -4,44 +4,22 @@ References are computed in the parent in float64 from the same weights the probe
 learner's layers W_q, W_k, w_v.
 """
 
-import inspect
 import math
 
 import torch
 from torch.nn import functional as F
 
-from learndl_cli.grader.api import CheckFailed, expect, expect_close, expect_shape, fail, skip_on_meta
+from learndl_cli.grader.api import CheckFailed, build_either_edition, expect, expect_close, expect_shape, fail, skip_on_meta
 
 
 # ---------------------------------------------------------------------------- probes (child side)
-
-
-def _construct(cls, en, zh, zh_names):
-    """``cls`` built with the English edition's arguments ``en``, or with the Chinese edition's ``zh``
-    (动手学深度学习 v2) when its constructor names one of ``zh_names`` or refuses ``en``.
-
-    ``en`` and ``zh`` are (args, kwargs) pairs.
-    """
-    try:
-        params = set(inspect.signature(cls).parameters)
-    except (TypeError, ValueError):
-        params = set()
-    if params & set(zh_names):
-        return cls(*zh[0], **zh[1])
-    try:
-        return cls(*en[0], **en[1])
-    except TypeError as en_error:
-        try:
-            return cls(*zh[0], **zh[1])
-        except TypeError:
-            raise en_error from None
 
 
 def _build(mod, Q, K, V, valid_lens, weights, dropout=0.0):
     h = weights["W_q"].shape[0]
     # English edition: AdditiveAttention(num_hiddens, dropout) with nn.LazyLinear;
     # Chinese edition: AdditiveAttention(key_size, query_size, num_hiddens, dropout) with nn.Linear.
-    net = _construct(mod.AdditiveAttention, ((h, dropout), {}),
+    net = build_either_edition(mod.AdditiveAttention, ((h, dropout), {}),
                      ((K.shape[-1], Q.shape[-1], h, dropout), {}), ("key_size", "query_size"))
     net.to(Q.dtype)
     net.eval()

@@ -5,13 +5,12 @@ wrong result too: mask applied after the softmax, valid_lens repeated instead of
 scores not divided by sqrt(d), heads merged without transposing back.
 """
 
-import inspect
 import math
 
 import torch
 from torch.nn import functional as F
 
-from learndl_cli.grader.api import CheckFailed, expect, expect_close, expect_shape, fail, skip_on_meta
+from learndl_cli.grader.api import CheckFailed, build_either_edition, expect, expect_close, expect_shape, fail, skip_on_meta
 
 WEIGHT_NAMES = ("W_q", "W_k", "W_v", "W_o")
 
@@ -40,33 +39,12 @@ def probe_dot_grad(mod, Q, K, V, valid_lens, G):
     return Q.grad, K.grad, V.grad
 
 
-def _construct(cls, en, zh, zh_names):
-    """``cls`` built with the English edition's arguments ``en``, or with the Chinese edition's ``zh``
-    (动手学深度学习 v2) when its constructor names one of ``zh_names`` or refuses ``en``.
-
-    ``en`` and ``zh`` are (args, kwargs) pairs.
-    """
-    try:
-        params = set(inspect.signature(cls).parameters)
-    except (TypeError, ValueError):
-        params = set()
-    if params & set(zh_names):
-        return cls(*zh[0], **zh[1])
-    try:
-        return cls(*en[0], **en[1])
-    except TypeError as en_error:
-        try:
-            return cls(*zh[0], **zh[1])
-        except TypeError:
-            raise en_error from None
-
-
 def probe_mha(mod, Q, K, V, valid_lens, weights, num_heads, dropout=0.0, train=False):
     num_hiddens = Q.shape[-1]
     # English edition: MultiHeadAttention(num_hiddens, num_heads, dropout, bias) with nn.LazyLinear;
     # Chinese edition: MultiHeadAttention(key_size, query_size, value_size, num_hiddens, num_heads,
     # dropout, bias) with nn.Linear.
-    net = _construct(mod.MultiHeadAttention, ((num_hiddens, num_heads, dropout), dict(bias=False)),
+    net = build_either_edition(mod.MultiHeadAttention, ((num_hiddens, num_heads, dropout), dict(bias=False)),
                      ((K.shape[-1], Q.shape[-1], V.shape[-1], num_hiddens, num_heads, dropout), dict(bias=False)),
                      ("key_size", "query_size", "value_size"))
     if Q.device.type != "meta":  # (a lazy module moved to meta before its first call breaks)

@@ -5,36 +5,14 @@ materialise the lazy layers, copy the check's weights and batch-norm statistics 
 compare with a reference computed here from torch's own F.conv2d and F.batch_norm in float64.
 """
 
-import inspect
 
 import torch
 import torch.nn.functional as F
 
-from learndl_cli.grader.api import CheckFailed, expect, expect_close, fail
+from learndl_cli.grader.api import CheckFailed, build_either_edition, expect, expect_close, fail
 
 
 # ---------------------------------------------------------------------------- probes (child side)
-
-
-def _construct(cls, en, zh, zh_names):
-    """``cls`` built with the English edition's arguments ``en``, or with the Chinese edition's ``zh``
-    (动手学深度学习 v2) when its constructor names one of ``zh_names`` or refuses ``en``.
-
-    ``en`` and ``zh`` are (args, kwargs) pairs.
-    """
-    try:
-        params = set(inspect.signature(cls).parameters)
-    except (TypeError, ValueError):
-        params = set()
-    if params & set(zh_names):
-        return cls(*zh[0], **zh[1])
-    try:
-        return cls(*en[0], **en[1])
-    except TypeError as en_error:
-        try:
-            return cls(*zh[0], **zh[1])
-        except TypeError:
-            raise en_error from None
 
 
 def _materialised(mod, X, num_channels, use_1x1conv, strides):
@@ -46,7 +24,7 @@ def _materialised(mod, X, num_channels, use_1x1conv, strides):
     """
     # English edition: Residual(num_channels, use_1x1conv, strides) with lazy layers;
     # Chinese edition: Residual(input_channels, num_channels, use_1x1conv, strides) with nn.Conv2d.
-    net = _construct(mod.Residual, ((num_channels,), dict(use_1x1conv=use_1x1conv, strides=strides)),
+    net = build_either_edition(mod.Residual, ((num_channels,), dict(use_1x1conv=use_1x1conv, strides=strides)),
                      ((X.shape[1], num_channels), dict(use_1x1conv=use_1x1conv, strides=strides)),
                      ("input_channels", "in_channels"))
     net.eval()

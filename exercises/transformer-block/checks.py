@@ -6,13 +6,12 @@ them. The references are written out here in float64 with torch's own F.linear, 
 F.softmax.
 """
 
-import inspect
 import math
 
 import torch
 import torch.nn.functional as F
 
-from learndl_cli.grader.api import CheckFailed, expect_close, expect_shape, fail
+from learndl_cli.grader.api import CheckFailed, build_either_edition, expect_close, expect_shape, fail
 
 
 # ---------------------------------------------------------------------------- probes (child side)
@@ -53,27 +52,6 @@ def _prepare(net, X, call, *inputs):
     net.to(X.device)
 
 
-def _construct(cls, en, zh, zh_names):
-    """``cls`` built with the English edition's arguments ``en``, or with the Chinese edition's ``zh``
-    (动手学深度学习 v2) when its constructor names one of ``zh_names`` or refuses ``en``.
-
-    ``en`` and ``zh`` are (args, kwargs) pairs.
-    """
-    try:
-        params = set(inspect.signature(cls).parameters)
-    except (TypeError, ValueError):
-        params = set()
-    if params & set(zh_names):
-        return cls(*zh[0], **zh[1])
-    try:
-        return cls(*en[0], **en[1])
-    except TypeError as en_error:
-        try:
-            return cls(*zh[0], **zh[1])
-        except TypeError:
-            raise en_error from None
-
-
 def _new_block(mod, d, ffn_hidden, num_heads):
     """The learner's encoder block for inputs with d features: the English edition's
     TransformerEncoderBlock(num_hiddens, ffn_num_hiddens, num_heads, dropout), or the Chinese
@@ -82,7 +60,7 @@ def _new_block(mod, d, ffn_hidden, num_heads):
     cls = getattr(mod, "TransformerEncoderBlock", None) or getattr(mod, "EncoderBlock", None)
     if cls is None:
         raise CheckFailed("the file defines no class TransformerEncoderBlock (or EncoderBlock, its name in the Chinese edition)")
-    return _construct(cls, ((d, ffn_hidden, num_heads, 0.0), {}),
+    return build_either_edition(cls, ((d, ffn_hidden, num_heads, 0.0), {}),
                       ((d, d, d, d, [d], d, ffn_hidden, num_heads, 0.0), {}),
                       ("key_size", "query_size", "value_size", "norm_shape", "ffn_num_input"))
 
@@ -90,7 +68,7 @@ def _new_block(mod, d, ffn_hidden, num_heads):
 def probe_ffn(mod, X, params, hidden, outputs):
     # English edition: PositionWiseFFN(ffn_num_hiddens, ffn_num_outputs) with nn.LazyLinear;
     # Chinese edition: PositionWiseFFN(ffn_num_input, ffn_num_hiddens, ffn_num_outputs) with nn.Linear.
-    net = _construct(mod.PositionWiseFFN, ((hidden, outputs), {}), ((X.shape[-1], hidden, outputs), {}),
+    net = build_either_edition(mod.PositionWiseFFN, ((hidden, outputs), {}), ((X.shape[-1], hidden, outputs), {}),
                      ("ffn_num_input",))
     _prepare(net, X, net, X)
     _set_weights(net, params, "PositionWiseFFN")

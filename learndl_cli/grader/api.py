@@ -25,6 +25,7 @@ masks, statistics) must be decorated with ``@skip_on_meta``.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import math
 from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Mapping
@@ -34,6 +35,7 @@ import torch
 __all__ = [
     "CheckFailed",
     "Learner",
+    "build_either_edition",
     "confirmed_mistake",
     "Rng",
     "expect",
@@ -84,6 +86,27 @@ def skip_on_meta(check: Callable) -> Callable:
     """Mark a check that reads values itself, so the meta (portability) pass skips it."""
     check.skip_on_meta = True
     return check
+
+
+def build_either_edition(cls, english: tuple[tuple, dict], chinese: tuple[tuple, dict], chinese_names: Iterable[str]):
+    """``cls`` built with the English edition's arguments, or with the Chinese edition's (动手学深度学习
+    v2, whose constructors often take the input sizes too) when its signature names one of
+    ``chinese_names`` or refuses the English arguments with a TypeError. For probes (child side);
+    ``english`` and ``chinese`` are (args, kwargs) pairs. If both refuse, the English error is raised.
+    """
+    try:
+        params = set(inspect.signature(cls).parameters)
+    except (TypeError, ValueError):
+        params = set()
+    if params & set(chinese_names):
+        return cls(*chinese[0], **chinese[1])
+    try:
+        return cls(*english[0], **english[1])
+    except TypeError as english_error:
+        try:
+            return cls(*chinese[0], **chinese[1])
+        except TypeError:
+            raise english_error from None
 
 
 class Learner:
