@@ -8,7 +8,7 @@ that fall due within the learn-ahead window. Siblings of a card answered today w
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Callable
 
@@ -84,6 +84,14 @@ class Session:
         self.settings = settings
         self.clock = clock
         self.options = options or QueueOptions()
+        if self.options.extra_new:
+            # --new N raises the study day's limit itself (as Anki's "increase today's new card
+            # limit"), so a later quiz, status and the report count those cards too.
+            from .store.db import write_txn
+
+            with write_txn(db):
+                due_store.raise_new_limit(db, self.day(), self.options.extra_new)
+            self.options = replace(self.options, extra_new=0)
         self.scheduler = Scheduler(SchedulerConfig.from_settings(settings))
         self.filters = store.queue_filters(self.options.decks, self.options.chapters, self.options.tags)
         self.shown_notes: set[str] = set()
@@ -140,7 +148,7 @@ class Session:
         if review_done < self.settings.max_reviews_per_day:
             review = store.next_due_review(self.db, self._until(now), day, self.filters, self.shown_notes)
         new = None
-        if new_done < self.settings.new_per_day + self.options.extra_new:
+        if new_done < due_store.new_limit(self.db, self.settings, day, self.options.extra_new):
             new = store.next_new(self.db, day, self.filters, self.shown_notes)
         if review and new:
             # Interleave in proportion to how many of each the session started with.

@@ -26,6 +26,7 @@ chapter: {chapter}
 SETTINGS = 'bundled_decks = false\ndeck_paths = ["{path}"]\nfuzz = false\nnew_per_day = 4\nlearning_steps_minutes = [1.0, 60.0]\n'
 
 DAY1 = "2026-03-01T09:00:00+00:00"
+DAY2 = "2026-03-02T09:00:00+00:00"
 SCOPES = {
     "all": [],
     "deck a3": ["--deck", "a3"],
@@ -171,7 +172,20 @@ def test_new_limit_explains_itself_and_new_adds_cards_with_filters(cli, decks, d
     assert [r["deck_id"] for r in new_reviews].count("b4") == 2
     assert "new-card limit is used up" in out  # two more, then the raised limit is used up too
     status = json.loads(cli("status", "--json", now=DAY1).output)
-    assert status["due"]["new"] == 0  # --new was for that session
+    assert status["due"]["new"] == 0  # the raise was used up
+
+
+def test_new_raises_the_days_limit_for_every_place_until_the_day_ends(cli, decks, db):
+    cli("quiz", input="\n3\n" * 4 + "q\n", now=DAY1)  # the day's 4 new cards
+    cli("quiz", "--chapter", "4", "--new", "3", input="\n3\nq\n", now=DAY1)  # one of the three more
+    status = json.loads(cli("status", "--json", now=DAY1).output)
+    assert status["due"]["new"] == 2 and status["due_today"]["new"] == 2  # the rest of the raise, everywhere
+    out = cli("quiz", "--chapter", "4", input="\n3\n" * 2 + "q\n", now=DAY1, env=WIDE).output
+    assert "new-card limit is used up" in out and "(7 today" in out and "3 more with --new" in out
+    reviews = list(db().query("select c.deck_id from reviews r join cards c on c.id = r.card_id where r.prev_state = 0"))
+    assert [r["deck_id"] for r in reviews].count("b4") == 3
+    tomorrow = json.loads(cli("status", "--json", now=DAY2).output)
+    assert tomorrow["due"]["new"] == 4  # a new study day: the plain limit again
 
 
 def test_bad_new_option_is_one_line(cli, decks):

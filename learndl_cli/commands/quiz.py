@@ -348,7 +348,10 @@ def _summary(app, session, console: Console, quit_early: bool) -> None:
         from ..store.due import held_aside
 
         aside = held_aside(app.db, app.settings, now, session.filters)
-        for line in why_nothing_due(app.settings, session.options, due, aside):
+        from ..store.due import raised_today
+
+        raised = raised_today(app.db, session.day(now))
+        for line in why_nothing_due(app.settings, session.options, due, aside, raised=raised):
             console.print(Text(line, style="yellow"))
     console.print(f"Next card{scope}: {_when(info['next_due'], now)}")
     exercises = exercises_due(app.db, now)
@@ -360,7 +363,7 @@ def _summary(app, session, console: Console, quit_early: bool) -> None:
         )
 
 
-def why_nothing_due(settings, options, due, aside: dict | None = None) -> list[str]:
+def why_nothing_due(settings, options, due, aside: dict | None = None, raised: int = 0) -> list[str]:
     """Why nothing is left: the day's limits (and how to study more), then the cards set aside
     (waiting siblings, buried and suspended cards)."""
     lines = []
@@ -368,10 +371,10 @@ def why_nothing_due(settings, options, due, aside: dict | None = None) -> list[s
     where = options.scope()
     if due.new_held:
         more = min(due.new_held, settings.new_per_day)
-        limit = settings.new_per_day + options.extra_new
+        limit = settings.new_per_day + raised + options.extra_new
         lines.append(
-            f"Today's new-card limit is used up ({limit} a day: new_per_day in settings.toml"
-            f"{f' + --new {options.extra_new}' if options.extra_new else ''}); "
+            f"Today's new-card limit is used up ({limit} today: new_per_day in settings.toml"
+            f"{f' + {raised} more with --new' if raised else ''}); "
             f"{due.new_held} unseen card{'s' if due.new_held != 1 else ''}{where} wait."
         )
         lines.append(f"To study more now: learndl quiz{' ' + flags if flags else ''} --new {more}")
@@ -418,7 +421,7 @@ def register(app: typer.Typer) -> None:
         tag: Annotated[Optional[list[str]], typer.Option("--tag", "-t", help="Only cards with this tag (repeatable).")] = None,
         limit: Annotated[Optional[int], typer.Option("--limit", "-n", help="Stop after this many answers.")] = None,
         ahead: Annotated[float, typer.Option("--ahead", help="Review cards due within this many days early.")] = 0.0,
-        new: Annotated[int, typer.Option("--new", help="This session: up to N more new cards today beyond the daily limit (within the filters).")] = 0,
+        new: Annotated[int, typer.Option("--new", help="Raise today's new-card limit by N (Anki's 'increase today's new card limit'); kept for the rest of the study day.")] = 0,
         type_in: Annotated[bool, typer.Option("--type", help="Type the answer of cloze and short-answer cards; see a character diff.")] = False,
     ) -> None:
         from ..review import QueueOptions

@@ -11,8 +11,9 @@ suspended nor buried, within optional filters (deck, chapter, tag):
   just rated Again is one of them). Overdue cards count in both.
 
 The study day is ``scheduler.study_day``: local time, starting at ``day_starts_hour``. The limits
-are ``new_per_day`` and ``max_reviews_per_day`` less what was studied today; ``extra_new`` raises
-the new-card limit for one session (``learndl quiz --new N``). A new or review card whose sibling
+are ``new_per_day`` and ``max_reviews_per_day`` less what was studied today; ``learndl quiz --new N``
+raises the day's new-card limit by N (``raise_new_limit``, kept per study day, so every place counts
+it). A new or review card whose sibling
 (a card of the same note) was answered today waits until tomorrow, and is not counted.
 """
 
@@ -147,9 +148,30 @@ def _limited(row, waiting, new_left: int, review_left: int) -> Due:
     )
 
 
+def raised_today(db: Database, day: str) -> int:
+    """How far ``learndl quiz --new N`` raised this study day's new-card limit (0 when it did not)."""
+    row = next(db.query("select extra from new_limit_raises where day = ?", [day]), None)
+    return int(row["extra"]) if row else 0
+
+
+def raise_new_limit(db: Database, day: str, extra: int) -> int:
+    """Raise the study day's new-card limit by ``extra`` more cards; returns the day's whole raise."""
+    db.execute(
+        "insert into new_limit_raises (day, extra) values (?, ?)"
+        " on conflict(day) do update set extra = extra + excluded.extra",
+        [day, extra],
+    )
+    return raised_today(db, day)
+
+
+def new_limit(db: Database, settings, day: str, extra_new: int = 0) -> int:
+    """The day's new-card limit: ``new_per_day``, plus the day's raises, plus ``extra_new``."""
+    return settings.new_per_day + raised_today(db, day) + extra_new
+
+
 def _lefts(db: Database, settings, day: str, extra_new: int) -> tuple[int, int]:
     new_done, review_done = studied_today(db, day)
-    new_left = max(0, settings.new_per_day + extra_new - new_done)
+    new_left = max(0, new_limit(db, settings, day, extra_new) - new_done)
     review_left = max(0, settings.max_reviews_per_day - review_done)
     return new_left, review_left
 

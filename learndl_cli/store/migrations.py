@@ -330,4 +330,12 @@ def m004_report_triggers(db: Database) -> None:
         db.execute(f"create trigger {name} {when} begin {body} end")
 
 
+@migrations()
+def m005_new_limit_raises(db: Database) -> None:
+    """``learndl quiz --new N`` raises the day's new-card limit (Anki's "increase today's new card
+    limit"). The raise is kept per study day, so a later quiz, ``status``, ``decks list``, the report
+    and the exam all count it, as they count the limit itself."""
+    db["new_limit_raises"].create({"day": str, "extra": int}, pk="day")
+
+
 SCHEMA_VERSION = len(migrations._migrations)
