@@ -9,7 +9,7 @@ embedding); with blocks, the output must equal the learner's own blocks run on t
 import torch
 from torch import nn
 
-from learndl_cli.grader.api import CheckFailed, expect_close, fail
+from learndl_cli.grader.api import CheckFailed, build_either_edition, expect_close, fail
 
 
 # ---------------------------------------------------------------------------- probes (child side)
@@ -27,8 +27,13 @@ def probe_tokens(mod, tokens_a, tokens_b):
 def probe_encoder(mod, tokens, segments, valid_lens, weights, num_layers, X0, train):
     vocab_size, H = weights["token_embedding"].shape
     max_len = weights["pos_embedding"].shape[1]
-    net = mod.BERTEncoder(vocab_size, H, [H], H, 2 * H, 2, num_layers, 0.0, max_len=max_len,
-                          key_size=H, query_size=H, value_size=H)
+    # Chinese edition: BERTEncoder(vocab_size, num_hiddens, norm_shape, ffn_num_input, ffn_num_hiddens,
+    # num_heads, num_layers, dropout, max_len, key_size, query_size, value_size); English edition:
+    # BERTEncoder(vocab_size, num_hiddens, ffn_num_hiddens, num_heads, num_layers, dropout, max_len).
+    net = build_either_edition(
+        mod.BERTEncoder, ((vocab_size, H, 2 * H, 2, num_layers, 0.0), dict(max_len=max_len)),
+        ((vocab_size, H, [H], H, 2 * H, 2, num_layers, 0.0), dict(max_len=max_len, key_size=H, query_size=H, value_size=H)),
+        ("norm_shape", "ffn_num_input", "key_size"))
     net.to(tokens.device)
     net.train(train)
     with torch.no_grad():
