@@ -19,7 +19,6 @@ Input is one answer per line (a terminal or a script alike); the end of input en
 from __future__ import annotations
 
 import random
-import re
 import shutil
 import time
 from contextlib import contextmanager
@@ -28,7 +27,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import UserError
-from .typein import accepted_answers, cloze_answer, is_correct, normalize, width  # noqa: F401 (re-exported)
+from .typein import accepted_answers, is_correct
 
 MAX_EXERCISES = 3
 
@@ -459,5 +458,4 @@ def _show_result(summary: dict, console) -> None:
     console.print(Text("Stored; learndl report shows your exams.", style="dim"))
 
 
-__all__ = ["Exam", "ExamOptions", "Item", "accepted_answers", "cloze_answer", "draw_cards", "is_correct",
-           "normalize", "pick_exercise", "run_exam", "score"]
+__all__ = ["Exam", "ExamOptions", "Item", "draw_cards", "pick_exercise", "run_exam", "score"]

@@ -12,16 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from learndl_cli.exam import (
-    Exam,
-    Item,
-    accepted_answers,
-    cloze_answer,
-    draw_cards,
-    is_correct,
-    normalize,
-    score,
-)
+from learndl_cli.exam import Exam, Item, draw_cards, score
+from learndl_cli.typein import accepted_answers, cloze_answer, is_correct, normalize
 
 ROOT = Path(__file__).resolve().parent.parent
 

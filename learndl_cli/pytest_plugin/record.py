@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 
 import pytest
@@ -27,6 +26,7 @@ def result_dict(run) -> dict:
 
 def record(run) -> None:
     from ..context import App
+    from ..drill.watch import content_hash
     from ..errors import UserError
     from ..paths import ensure_home, resolve_home
     from ..scheduler import SchedulerConfig
@@ -34,13 +34,9 @@ def record(run) -> None:
 
     try:
         app = App(home=ensure_home(resolve_home(None)))
-        try:
-            data = run.grading.path.read_bytes()
-        except OSError:
-            data = b""
         store.record_grade(
             app.db, exercise=run.exercise.name, result=result_dict(run),
-            code_hash=hashlib.sha256(data).hexdigest()[:16], now=app.now(),
+            code_hash=content_hash(run.grading.path), now=app.now(),
             config=SchedulerConfig.from_settings(app.settings), mode="check",
         )
         app.close()

@@ -12,7 +12,7 @@ from typing import Iterable
 
 from sqlite_utils import Database
 
-from ..scheduler import Memory, iso, parse_ts
+from ..scheduler import Memory, iso
 from .db import write_txn
 from .due import NO_SIBLING_ANSWERED_TODAY
 
